@@ -72,8 +72,9 @@ std::optional<std::string> decode_unpadded(std::string_view text,
                                            const std::array<std::uint8_t, 256>& table,
                                            bool canonical) {
   if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 2);
+  // Sized up front and written through a pointer: per-byte push_back dominated token checks.
+  std::string out(text.size() * 3 / 4, '\0');
+  char* next = out.data();
   std::uint32_t accumulator = 0;
   int bits = 0;
   for (const char c : text) {
@@ -83,7 +84,7 @@ std::optional<std::string> decode_unpadded(std::string_view text,
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((accumulator >> bits) & 0xFF));
+      *next++ = static_cast<char>((accumulator >> bits) & 0xFF);
     }
   }
   if (canonical && bits > 0 && (accumulator & ((1u << bits) - 1)) != 0) return std::nullopt;
