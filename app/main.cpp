@@ -16,17 +16,20 @@ struct CommonFlags {
 
 void add_config_flag(CLI::App& command, CommonFlags& flags) {
   command.add_option("-c,--config", flags.config_file,
-                     "TOML settings file (keys: see docs/configuration.md); MANGO_JWT_<KEY> "
-                     "environment variables override it")
-      ->check(CLI::ExistingFile);
+                     "TOML settings file (keys: docs/configuration.md; default: $MANGO_JWT_CONFIG); "
+                     "MANGO_JWT_<KEY> environment variables override it");
 }
 
 // Settings from the file, the environment and the flags (flags win). Prints the error and
 // returns nothing when they are invalid.
 std::optional<mango::Settings> load(const CommonFlags& flags) {
   mango::SettingsSources sources;
-  if (!flags.config_file.empty()) sources.config_file = flags.config_file;
   sources.environment = mango::process_environment();
+  if (!flags.config_file.empty()) {
+    sources.config_file = flags.config_file;
+  } else if (const char* path = std::getenv("MANGO_JWT_CONFIG"); path && *path) {
+    sources.config_file = path;
+  }
   for (const auto& [key, value] : flags.overrides) sources.environment[key] = value;
   std::vector<std::string> warnings;
   auto settings = mango::load_settings(sources, warnings);

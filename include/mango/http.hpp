@@ -105,8 +105,9 @@ class Server {
   // Stops accepting, finishes and closes connections, joins threads. Idempotent.
   void stop();
 
+  struct Impl;  // private to server.cpp
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -41,15 +41,17 @@ void mount_auth_routes(Router& router, AuthService& auth, std::string_view prefi
   if (base.back() != '/') base.push_back('/');
 
   router.add("POST", base + "signup/", [&auth](Request& request) {
-    auto user = request_data(request).and_then(
-        [&auth](const nlohmann::json& data) { return auth.signup(data); });
+    auto data = request_data(request);
+    if (!data) return contract_error(data.error());
+    auto user = auth.signup(*data);
     if (!user) return contract_error(user.error());
     return Response::json(200, {{"data", *user}});
   });
 
   router.add("POST", base + "login/", [&auth](Request& request) {
-    auto token = request_data(request).and_then(
-        [&auth](const nlohmann::json& data) { return auth.login(data); });
+    auto data = request_data(request);
+    if (!data) return contract_error(data.error());
+    auto token = auth.login(*data);
     if (!token) return contract_error(token.error());
     return Response::json(200, {{"data", {{"token", *token}}}});
   });
