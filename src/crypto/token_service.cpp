@@ -300,8 +300,8 @@ std::string TokenService::issue(std::string_view user_id) const {
 }
 
 std::expected<TokenClaims, TokenFailure> TokenService::verify(std::string_view token) const {
-  // Exactly three segments. (PyJWT splits on the first and last dot, so it reads extra dots as
-  // part of the payload; such tokens never verify there either, except by a signature over them.)
+  // Exactly three segments. (PyJWT splits on the last dot and then the first, so extra dots end
+  // up inside its payload segment; no issuer writes them, and we refuse them outright.)
   const std::size_t first_dot = token.find('.');
   if (first_dot == std::string_view::npos) return std::unexpected(TokenFailure::malformed);
   const std::size_t second_dot = token.find('.', first_dot + 1);
