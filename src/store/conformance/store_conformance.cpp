@@ -18,6 +18,8 @@ std::string store_name(const ::testing::TestParamInfo<StoreUnderTest>& info) {
   return info.param.name;
 }
 
+void PrintTo(const StoreUnderTest& store, std::ostream* out) { *out << store.name; }
+
 void StoreConformance::TearDown() {
   if (left_unavailable_) make_available();
 }

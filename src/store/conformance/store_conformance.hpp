@@ -14,6 +14,7 @@
 //     store.make_available = [] { ...bring it back... };
 //     return store;
 //   }
+//   using mango::conformance::StoreConformance;  // the macro needs an unqualified name
 //   INSTANTIATE_TEST_SUITE_P(Mongo, StoreConformance, ::testing::Values(my_store()),
 //                            mango::conformance::store_name);
 //
@@ -25,6 +26,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -33,6 +35,9 @@
 
 namespace mango::conformance {
 
+// GoogleTest evaluates the INSTANTIATE_TEST_SUITE_P values once PER TEST: state that must be
+// unique across tests (file or collection name counters) belongs in statics, not in captures.
+// State shared by `open` and `reopen` within one test may be captured (a shared_ptr).
 struct StoreUnderTest {
   // Shown in the test names: letters, digits and underscores only.
   std::string name;
@@ -56,6 +61,9 @@ struct StoreUnderTest {
 
 // For INSTANTIATE_TEST_SUITE_P's name generator.
 std::string store_name(const ::testing::TestParamInfo<StoreUnderTest>& info);
+
+// How GoogleTest prints a parameter in its messages: by name, not as raw bytes.
+void PrintTo(const StoreUnderTest& store, std::ostream* out);
 
 // The fixture of every TEST_P in store_conformance.cpp. A store's test file may add its own
 // TEST_Ps on it too.
