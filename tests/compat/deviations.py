@@ -125,10 +125,12 @@ DEVIATIONS = {
         why="Mango-JWT reads the whole header as the token; ours also accepts the Bearer scheme"),
     "store-unavailable": Deviation(
         request="POST login/ while the database is unreachable",
-        mango=_server_selection_failure,   # after pymongo's 30 s server selection timeout
+        mango=_server_selection_failure,
         ours=(503, STORE_UNAVAILABLE),
-        why="Mango-JWT leaks the driver's exception text as a 500 after 30 s; ours answers 503 "
-            "within db_timeout_ms"),
+        why="Mango-JWT leaks the driver's exception text (e.g. '127.0.0.1:PORT: [Errno 111] "
+            "Connection refused') as a 500, at once when its open connection breaks, after "
+            "pymongo's 30 s server selection timeout otherwise; ours answers 503 within "
+            "db_timeout_ms"),
 }
 
 
