@@ -40,7 +40,7 @@ std::optional<mango::Settings> load(const CommonFlags& flags) {
   if (auto level = spdlog::level::from_str(settings->log_level); level != spdlog::level::off)
     spdlog::set_level(level);
   for (const auto& warning : warnings) spdlog::warn("{}", warning);
-  return settings;
+  return std::move(*settings);
 }
 
 int serve(const CommonFlags& flags) {
