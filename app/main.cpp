@@ -57,9 +57,10 @@ int serve(const CommonFlags& flags) {
     std::cerr << "mango-jwt: " << started.error().message << "\n";
     return 1;
   }
-  spdlog::info("mango-jwt listening on http://{}:{}/{} ({} store)", settings->listen_host,
+  spdlog::info("mango-jwt listening on http://{}:{}/{} (store: {})", settings->listen_host,
                (*app)->port(), settings->url_prefix,
-               settings->uses_mongo() ? "MongoDB" : "embedded SQLite in " + settings->data_dir.string());
+               settings->uses_mongo() ? "MongoDB"
+                                      : "embedded SQLite in " + settings->data_dir.string());
   (*app)->wait_for_signal();
   spdlog::info("stopped");
   return 0;
