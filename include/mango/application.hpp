@@ -11,6 +11,7 @@
 #include "mango/auth.hpp"
 #include "mango/error.hpp"
 #include "mango/http.hpp"
+#include "mango/mongo.hpp"
 #include "mango/password.hpp"
 #include "mango/settings.hpp"
 #include "mango/token.hpp"
@@ -33,6 +34,9 @@ class Application {
 
   const Settings& settings() const;
   UserStore& store();
+  // The MongoDB connection pool the store uses, for the application's own collections (as
+  // `from mongo_auth.db import database`); nullptr on the embedded store.
+  MongoDatabase* mongo();
   const PasswordHasher& hasher() const;
   const TokenService& tokens() const;
   AuthService& auth();

@@ -2,7 +2,9 @@
 // front end) turns requests into these calls and the errors into responses.
 #pragma once
 
+#include <chrono>
 #include <expected>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +19,12 @@ namespace mango {
 struct AuthOptions {
   std::vector<std::string> fields;         // required at signup besides email and password
   std::string secondary_username_field;    // empty: none
+  // authenticate() may reuse a user read this recently (0: always ask the store).
+  std::chrono::seconds user_cache_ttl{0};
+  std::size_t user_cache_capacity = 100000;
 };
+
+class UserCache;
 
 // Why authenticate() refused a request.
 enum class AuthFailure {
@@ -34,6 +41,7 @@ class AuthService {
  public:
   AuthService(AuthOptions options, UserStore& store, const PasswordHasher& hasher,
               const TokenService& tokens);
+  ~AuthService();
 
   // `request` is the request body as a JSON object (form fields as strings). Returns the stored
   // user without password. Errors:
@@ -62,6 +70,7 @@ class AuthService {
   UserStore& store_;
   const PasswordHasher& hasher_;
   const TokenService& tokens_;
+  std::unique_ptr<UserCache> cache_;
 };
 
 }  // namespace mango

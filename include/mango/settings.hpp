@@ -43,6 +43,9 @@ struct Settings {
   std::size_t max_header_bytes = 8 * 1024;
   std::chrono::seconds idle_timeout{30};
   std::chrono::milliseconds db_timeout{5000};  // a request needing an unreachable DB gets 503 by then
+  // How long a guarded request may reuse a user document read from the store (0: never). A
+  // deleted user's token keeps working for at most this long.
+  std::chrono::seconds user_cache_ttl{5};
   std::string log_level = "info";
 
   // A database is configured: the MongoDB store is used, else the embedded SQLite store.

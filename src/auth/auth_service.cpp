@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "crypto/primitives.hpp"
+#include "user_cache.hpp"
 
 namespace mango {
 namespace {
@@ -71,7 +72,13 @@ const char* describe(AuthFailure failure) {
 
 AuthService::AuthService(AuthOptions options, UserStore& store, const PasswordHasher& hasher,
                          const TokenService& tokens)
-    : options_(std::move(options)), store_(store), hasher_(hasher), tokens_(tokens) {}
+    : options_(std::move(options)),
+      store_(store),
+      hasher_(hasher),
+      tokens_(tokens),
+      cache_(std::make_unique<UserCache>(options_.user_cache_ttl, options_.user_cache_capacity)) {}
+
+AuthService::~AuthService() = default;
 
 Result<Document> AuthService::signup(const nlohmann::json& request) {
   if (!request.is_object()) return fail(ErrorCode::invalid_argument, "Expected a JSON object.");
@@ -177,6 +184,7 @@ std::expected<Document, AuthFailure> AuthService::authenticate(
                    claims.error() == TokenFailure::not_yet_valid;
     return std::unexpected(expired ? AuthFailure::expired : AuthFailure::bad_token);
   }
+  if (auto cached = cache_->find(claims->user_id)) return std::move(*cached);
   auto user = store_.find_one("id", claims->user_id);
   if (!user) {
     return std::unexpected(user.error().code == ErrorCode::not_found
@@ -184,6 +192,7 @@ std::expected<Document, AuthFailure> AuthService::authenticate(
                                : AuthFailure::store_unavailable);
   }
   user->erase("password");
+  cache_->put(claims->user_id, *user);
   return std::move(*user);
 }
 

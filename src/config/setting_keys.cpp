@@ -317,7 +317,7 @@ constexpr std::array keys = {
     SettingKey{"worker_threads", apply_integer<&Settings::worker_threads, 0, 256>},
     SettingKey{"data_dir", apply_data_dir},
     SettingKey{"password_scheme", apply_choice<&Settings::password_scheme, password_schemes>},
-    SettingKey{"pbkdf2_rounds", apply_integer<&Settings::pbkdf2_rounds, 1000, 100000000>},
+    SettingKey{"pbkdf2_rounds", apply_integer<&Settings::pbkdf2_rounds, 1000, 10000000>},
     SettingKey{"max_body_bytes", apply_integer<&Settings::max_body_bytes, 1, no_upper_limit>},
     SettingKey{"max_header_bytes", apply_integer<&Settings::max_header_bytes, 1, no_upper_limit>},
     // Bounded so that the chrono arithmetic on them cannot overflow.
@@ -325,6 +325,7 @@ constexpr std::array keys = {
                apply_positive_duration<&Settings::idle_timeout, 365LL * 24 * 3600>},
     SettingKey{"db_timeout_ms",
                apply_positive_duration<&Settings::db_timeout, 365LL * 24 * 3600 * 1000>},
+    SettingKey{"user_cache_seconds", apply_integer<&Settings::user_cache_ttl, 0, 3600>},
     SettingKey{"log_level", apply_choice<&Settings::log_level, log_levels>},
 };
 

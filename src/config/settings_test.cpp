@@ -145,6 +145,8 @@ std::vector<KeyCase> key_cases() {
        [](const Settings& s) { EXPECT_EQ(s.idle_timeout, std::chrono::seconds(90)); }},
       {"db_timeout_ms", "250", "250",
        [](const Settings& s) { EXPECT_EQ(s.db_timeout, std::chrono::milliseconds(250)); }},
+      {"user_cache_seconds", "0", "0",
+       [](const Settings& s) { EXPECT_EQ(s.user_cache_ttl, std::chrono::seconds(0)); }},
       {"log_level", "\"debug\"", "debug",
        [](const Settings& s) { EXPECT_EQ(s.log_level, "debug"); }},
   };
@@ -370,7 +372,7 @@ TEST_F(SettingsTest, ListenRejectsBadSyntax) {
 TEST_F(SettingsTest, IntegersOutOfRangeAreRejectedNamingTheKey) {
   const std::pair<std::string, std::string> cases[] = {
       {"io_threads", "0"},      {"io_threads", "257"},     {"worker_threads", "257"},
-      {"worker_threads", "-1"}, {"pbkdf2_rounds", "999"},  {"pbkdf2_rounds", "100000001"},
+      {"worker_threads", "-1"}, {"pbkdf2_rounds", "999"},  {"pbkdf2_rounds", "10000001"},
       {"max_body_bytes", "0"},  {"max_header_bytes", "0"}, {"idle_timeout_seconds", "0"},
       {"db_timeout_ms", "0"},   {"db_timeout_ms", "-5"},
   };

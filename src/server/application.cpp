@@ -67,6 +67,7 @@ Result<std::string> resolve_jwt_secret(const Settings& settings, std::vector<std
 struct Application::Parts {
   Settings settings;
   std::unique_ptr<UserStore> store;
+  std::shared_ptr<MongoDatabase> mongo;
   std::unique_ptr<PasswordHasher> hasher;
   std::unique_ptr<TokenService> tokens;
   std::unique_ptr<AuthService> auth;
@@ -102,11 +103,14 @@ Result<std::unique_ptr<Application>> Application::create(const Settings& setting
   StoreOptions store_options{settings.auth_collection, settings.secondary_username_field};
   auto store = open_store(settings, store_options);
   if (!store) return std::unexpected(store.error());
-  p.store = std::move(*store);
+  p.store = std::move(store->store);
+  p.mongo = std::move(store->mongo);
 
   p.auth = std::make_unique<AuthService>(
-      AuthOptions{settings.fields, settings.secondary_username_field}, *p.store, *p.hasher,
-      *p.tokens);
+      AuthOptions{.fields = settings.fields,
+                  .secondary_username_field = settings.secondary_username_field,
+                  .user_cache_ttl = settings.user_cache_ttl},
+      *p.store, *p.hasher, *p.tokens);
   p.router = std::make_unique<http::Router>(p.auth.get());
   http::mount_auth_routes(*p.router, *p.auth, settings.url_prefix);
 
@@ -124,6 +128,7 @@ Result<std::unique_ptr<Application>> Application::create(const Settings& setting
 
 const Settings& Application::settings() const { return parts_->settings; }
 UserStore& Application::store() { return *parts_->store; }
+MongoDatabase* Application::mongo() { return parts_->mongo.get(); }
 const PasswordHasher& Application::hasher() const { return *parts_->hasher; }
 const TokenService& Application::tokens() const { return *parts_->tokens; }
 AuthService& Application::auth() { return *parts_->auth; }

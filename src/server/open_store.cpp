@@ -4,9 +4,14 @@
 
 namespace mango {
 
-Result<std::unique_ptr<UserStore>> open_store(const Settings& settings, const StoreOptions& options) {
-  if (settings.uses_mongo())
-    return fail(ErrorCode::internal, "the MongoDB store is not built yet");
+Result<OpenedStore> open_store(const Settings& settings, const StoreOptions& options) {
+  if (settings.uses_mongo()) {
+    auto database = MongoDatabase::open(mongo_options_from_settings(settings));
+    if (!database) return std::unexpected(database.error());
+    auto store = open_mongo_store(*database, options);
+    if (!store) return std::unexpected(store.error());
+    return OpenedStore{std::move(*store), std::move(*database)};
+  }
   // The data directory holds password hashes and the signing key: owner only.
   std::error_code ec;
   std::filesystem::create_directories(settings.data_dir, ec);
@@ -15,7 +20,9 @@ Result<std::unique_ptr<UserStore>> open_store(const Settings& settings, const St
                 "cannot create data_dir " + settings.data_dir.string() + ": " + ec.message());
   std::filesystem::permissions(settings.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
-  return open_sqlite_store(settings.data_dir / "users.sqlite3", options);
+  auto store = open_sqlite_store(settings.data_dir / "users.sqlite3", options);
+  if (!store) return std::unexpected(store.error());
+  return OpenedStore{std::move(*store), nullptr};
 }
 
 }  // namespace mango
