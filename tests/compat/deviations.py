@@ -29,7 +29,7 @@ class Deviation:
 def _server_selection_failure(answer):
     status, body = answer
     return (status == 500 and isinstance(body, dict) and set(body) == {"data"}
-            and re.search(r"(Connection refused|timed out|ServerSelection)",
+            and re.search(r"(Connection refused|connection closed|Connection reset|timed out|ServerSelection)",
                           str(body["data"].get("error_msg", ""))) is not None)
 
 
