@@ -59,7 +59,7 @@ void mount_auth_routes(Router& router, AuthService& auth, std::string_view prefi
   router.add(
       "GET", base + "me/",
       [](Request& request) { return Response::json(200, {{"data", *request.user}}); },
-      /*authenticated_only=*/true);
+      Access::authenticated_only);
 }
 
 }  // namespace mango::http

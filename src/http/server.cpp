@@ -5,9 +5,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "mango/http.hpp"
 
@@ -50,6 +53,18 @@ BeastResponse to_beast(const Response& in, unsigned version, bool keep_alive) {
   return out;
 }
 
+class Session;
+
+// Sessions whose request is with a handler. The server, not the Responder, keeps them alive, so
+// that a Responder outliving the server holds nothing that needs the server's io_context.
+struct Waiting {
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::unordered_map<const Session*, std::shared_ptr<Session>> sessions;
+  std::size_t writing = 0;  // answers handed over whose write has not finished
+  bool closed = false;  // the server stopped: late answers are dropped
+};
+
 }  // namespace
 
 struct Server::Impl {
@@ -57,11 +72,15 @@ struct Server::Impl {
   const Router& router;
   net::io_context io;
   tcp::acceptor acceptor{io};
+  // Keeps the I/O threads running while no socket operation is pending (e.g. when every
+  // connection waits for a handler), so answers can still be written until stop().
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> io_work;
   std::optional<net::thread_pool> workers;
   std::vector<std::thread> io_threads;
   std::uint16_t bound_port = 0;
   std::mutex stop_mutex;
   bool stopped = false;
+  std::shared_ptr<Waiting> waiting = std::make_shared<Waiting>();
 
   Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {}
 
@@ -119,11 +138,35 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = message.keep_alive();
     Request request = to_request(std::move(message), remote_address_);
     stream_.expires_never();  // the handler's time is not idle time
-    net::post(*server_.workers, [self = shared_from_this(), request = std::move(request)]() mutable {
-      Response response = self->server_.router.handle(request);
-      net::post(self->stream_.get_executor(),
-                [self, response = std::move(response)] { self->write(response); });
+    {
+      std::lock_guard lock(server_.waiting->mutex);
+      if (server_.waiting->closed) return close();
+      server_.waiting->sessions.emplace(this, shared_from_this());
+    }
+    Responder respond([waiting = std::weak_ptr<Waiting>(server_.waiting), key = this](Response response) {
+      deliver(waiting, key, std::move(response));
     });
+    // The worker runs the guard and a synchronous handler; an asynchronous one returns at once
+    // and answers later from wherever it likes.
+    net::post(*server_.workers, [&router = server_.router, request = std::move(request),
+                                 respond = std::move(respond)]() mutable {
+      router.dispatch(std::move(request), std::move(respond));
+    });
+  }
+
+  // Hands a handler's answer to the session's strand, once; nothing after the server stopped.
+  static void deliver(const std::weak_ptr<Waiting>& weak, const Session* key, Response response) {
+    auto waiting = weak.lock();
+    if (!waiting) return;
+    // Posting under the lock: stop() takes it before the io_context can go away.
+    std::lock_guard lock(waiting->mutex);
+    auto it = waiting->sessions.find(key);
+    if (it == waiting->sessions.end()) return;
+    auto self = std::move(it->second);
+    waiting->sessions.erase(it);
+    ++waiting->writing;
+    net::post(self->stream_.get_executor(),
+              [self, response = std::move(response)] { self->write(response, true); });
   }
 
   void reply_and_close(int status, std::string message) {
@@ -132,11 +175,18 @@ class Session : public std::enable_shared_from_this<Session> {
     write(Response::json(status, {{"detail", std::move(message)}}));
   }
 
-  void write(const Response& response) {
+  // `handled`: the answer of a handler, counted in Waiting::writing until written.
+  void write(const Response& response, bool handled = false) {
     response_ = to_beast(response, version_, keep_alive_);
     stream_.expires_after(server_.options.idle_timeout);
     bhttp::async_write(stream_, response_,
-                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       [self = shared_from_this(), handled](beast::error_code ec, std::size_t) {
+                         if (handled) {
+                           auto& waiting = *self->server_.waiting;
+                           std::lock_guard lock(waiting.mutex);
+                           --waiting.writing;
+                           waiting.answered.notify_all();
+                         }
                          if (ec || !self->keep_alive_) return self->close();
                          self->read();
                        });
@@ -195,6 +245,7 @@ Result<void> Server::start() {
   unsigned workers = o.worker_threads ? o.worker_threads
                                       : std::max(1u, std::thread::hardware_concurrency());
   impl_->workers.emplace(workers);
+  impl_->io_work.emplace(impl_->io.get_executor());
   impl_->accept();
   for (unsigned i = 0; i < std::max(1u, o.io_threads); ++i)
     impl_->io_threads.emplace_back([this] { impl_->io.run(); });
@@ -221,11 +272,28 @@ void Server::stop() {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
   });
-  // Requests already with the workers finish; then the I/O threads stop.
+  // Requests already with the workers finish, asynchronous ones get a grace period to answer;
+  // then the I/O threads stop.
   if (impl_->workers) impl_->workers->join();
+  auto& waiting = *impl_->waiting;
+  {
+    std::unique_lock lock(waiting.mutex);
+    waiting.answered.wait_for(lock, impl_->options.shutdown_grace,
+                              [&] { return waiting.sessions.empty() && waiting.writing == 0; });
+  }
+  impl_->io_work.reset();
   impl_->io.stop();
   for (auto& thread : impl_->io_threads)
     if (thread.joinable()) thread.join();
+  // Unanswered sessions close here, while their io_context still exists.
+  std::unordered_map<const Session*, std::shared_ptr<Session>> unanswered;
+  {
+    std::lock_guard lock(waiting.mutex);
+    waiting.closed = true;
+    unanswered.swap(waiting.sessions);
+  }
+  if (!unanswered.empty())
+    spdlog::warn("stopped with {} request(s) still unanswered", unanswered.size());
 }
 
 }  // namespace mango::http
