@@ -1,9 +1,11 @@
 """The examples under examples/, run as their own processes and driven over HTTP.
 
-Binaries come from MANGO_EXAMPLES_DIR (default: build/examples), each at
-<dir>/<folder>/<binary>; MANGO_EXAMPLE_<FOLDER> (e.g. MANGO_EXAMPLE_GET_TEST) points one
-example at another binary, e.g. one built out of tree against an installed mango-jwt
-(scripts/examples-test does both). A missing binary fails the test rather than skipping it.
+Binaries come from MANGO_EXAMPLES_DIR, each at <dir>/<folder>/<binary>; by default, the
+examples/ folder of the build that made MANGO_JWT_BINARY (so the e2e suite covers them).
+MANGO_EXAMPLE_<FOLDER> (e.g. MANGO_EXAMPLE_GET_TEST) points one example at another binary, e.g.
+one built out of tree against an installed mango-jwt (scripts/examples-test does both).
+A missing binary fails the test; only a default build made without examples
+(MANGO_BUILD_EXAMPLES=OFF) skips them.
 """
 import json
 import os
@@ -14,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Server
+from conftest import BINARY, Server
 
-EXAMPLES_DIR = Path(os.environ.get("MANGO_EXAMPLES_DIR", ROOT / "build" / "examples"))
+EXAMPLES_DIR = Path(os.environ.get("MANGO_EXAMPLES_DIR", BINARY.parent.parent / "examples"))
+SKIP_ALL = "MANGO_EXAMPLES_DIR" not in os.environ and not EXAMPLES_DIR.is_dir()
 BINARIES = {
     "get_test": "mango-example-get-test",
     "collection_service": "mango-example-collection-service",
@@ -62,6 +65,8 @@ def example(tmp_path, store):
     started = []
 
     def start(folder, **env):
+        if SKIP_ALL:
+            pytest.skip(f"no examples built next to {BINARY} (MANGO_BUILD_EXAMPLES=OFF)")
         if ONLY and folder not in ONLY:
             pytest.skip(f"MANGO_EXAMPLES_ONLY does not include {folder}")
         server = ExampleServer(tmp_path / f"e{len(started)}", store, folder, env=env)
