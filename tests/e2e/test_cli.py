@@ -35,6 +35,9 @@ class Cli:
 
     def __call__(self, *args, input=None, env=None, timeout=120):
         environment = dict(self.server.env)
+        # stderr holds the command's own message only (no driver chatter such as FerretDB's
+        # "endSessions" warning at exit).
+        environment["MANGO_JWT_LOG_LEVEL"] = "error"
         for key, value in (env or {}).items():  # None removes a variable
             if value is None:
                 environment.pop(key, None)
