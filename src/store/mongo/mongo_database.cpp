@@ -1,4 +1,5 @@
 // MongoDatabase: the process-wide client pool, URI building and the application helpers.
+#include <string_view>
 #include <memory>
 #include <mutex>
 
@@ -32,7 +33,11 @@ void forward_driver_log(mongoc_log_level_t level, const char* domain, const char
       logger.error("libmongoc {}: {}", domain, message);
       break;
     case MONGOC_LOG_LEVEL_WARNING:
-      logger.warn("libmongoc {}: {}", domain, message);
+      // Servers without sessions (FerretDB) refuse the endSessions sent at exit: not a problem.
+      if (std::string_view(message).find("endSessions") != std::string_view::npos)
+        logger.debug("libmongoc {}: {}", domain, message);
+      else
+        logger.warn("libmongoc {}: {}", domain, message);
       break;
     case MONGOC_LOG_LEVEL_MESSAGE:
     case MONGOC_LOG_LEVEL_INFO:
