@@ -169,9 +169,12 @@ void Router::add_view(std::string path, std::shared_ptr<V> view, Access access) 
   static_assert(std::is_base_of_v<View, V>, "add_view needs a class derived from mango::http::View");
   // A verb counts as served when V (or a base between V and View) overrides it: then &V::verb
   // is a pointer to a member of that class instead of View's.
+  // Through a plain shared_ptr<View> the verbs cannot be known: all are routed, and those not
+  // overridden answer 405 (without Allow).
   using Method = Response (View::*)(Request&);
+  constexpr bool unknown = std::is_same_v<V, View>;
   auto route = [&](const char* verb, bool overridden, Method method) {
-    if (!overridden) return;
+    if (!overridden && !unknown) return;
     add(verb, path, [view, method](Request& request) { return ((*view).*method)(request); },
         access);
   };

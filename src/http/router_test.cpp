@@ -53,3 +53,35 @@ TEST(Router, HandlerExceptionBecomes500WithoutItsText) {
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(response.body.find("secret detail"), std::string::npos);
 }
+
+namespace {
+class Hello : public View {
+ public:
+  Response get(Request&) override { return Response::json(200, {{"hello", true}}); }
+};
+}  // namespace
+
+TEST(Router, ViewThroughBasePointerRoutesEveryVerb) {
+  Router router;
+  std::shared_ptr<View> view = std::make_shared<Hello>();  // V = View: verbs unknown
+  router.add_view("/hello/", view);
+  auto get = make("GET", "/hello");
+  EXPECT_EQ(router.handle(get).status, 200);
+  auto post = make("POST", "/hello/");
+  EXPECT_EQ(router.handle(post).status, 405);  // View's default
+}
+
+TEST(Router, GroupJoinsPathsUnderItsPrefix) {
+  Router router;
+  router.group("api").add("GET", "/items/", [](Request&) { return Response::json(200, {}); });
+  auto request = make("GET", "/api/items/");
+  EXPECT_EQ(router.handle(request).status, 200);
+}
+
+TEST(Router, AuthenticatedGroupGuardsRoutesAddedBeforeIt) {
+  Router router;
+  router.add("GET", "/api/early/", [](Request&) { return Response::json(200, {}); });
+  router.group("/api/", authenticated_only);
+  auto request = make("GET", "/api/early/");
+  EXPECT_EQ(router.handle(request).status, 403);  // no authenticator: always refused
+}
