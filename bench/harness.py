@@ -429,7 +429,6 @@ def insert_users(collection, docs):
 
 def seed(collection, docs, binary=None, server=None, files=None):
     started = time.time()
-    load_before = Path("/proc/loadavg").read_text().split()[:3]
     method = None
     if binary is not None:
         method = import_users(binary, server, docs, files, server.environment())
@@ -596,6 +595,7 @@ def main():
     tag = uuid.uuid4().hex[:8]
     secret = secrets.token_hex(32)
     started = time.time()
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
 
     client = pymongo.MongoClient(args.uri, serverSelectionTimeoutMS=10000)
     db = client.get_default_database()
@@ -644,7 +644,9 @@ def main():
         current = db[ours_collection].count_documents({})
         filler_count = max(0, profile.scale_users - current)
         log(f"scale: hashing {filler_count} filler users at {FILLER_ROUNDS} rounds")
+        hashing_started = time.time()
         fillers = [d for d, _ in make_users("filler", 0, filler_count, FILLER_ROUNDS, pool)]
+        log(f"scale: hashed in {time.time() - hashing_started:.1f} s")
         method, seconds = seed(db[ours_collection], fillers, args.binary, ours, files)
         log(f"scale: {filler_count} users added ({method}, {seconds:.1f} s)")
         large_users = db[ours_collection].count_documents({})
