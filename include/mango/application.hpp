@@ -11,13 +11,14 @@
 #include "mango/auth.hpp"
 #include "mango/error.hpp"
 #include "mango/http.hpp"
-#include "mango/mongo.hpp"
 #include "mango/password.hpp"
 #include "mango/settings.hpp"
 #include "mango/token.hpp"
 #include "mango/user_store.hpp"
 
 namespace mango {
+
+class MongoDatabase;  // mango/mongo.hpp: include it to use the connection (libmongoc types)
 
 // The HS256 key to use: the configured one, or (embedded store only) one generated once and kept
 // in <data_dir>/jwt_secret (mode 0600). Refuses "secret" and keys under 32 bytes unless
