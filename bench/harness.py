@@ -190,6 +190,19 @@ class Server:
     def rss_kib(self):
         return sum(status_kib(p, "VmRSS") for p in self.pids())
 
+    def cpu_seconds(self):
+        """User + system CPU time of the server's processes so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])   # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / ticks
+
     def hwm_kib(self):
         """Sum of each process's peak resident set (VmHWM): gunicorn master + workers."""
         return sum(status_kib(p, "VmHWM") for p in self.pids())
@@ -335,8 +348,15 @@ class Wrk:
         }
 
 
-def wrk(url, script, duration, connections, threads, env):
-    return Wrk(url, script, duration, connections, threads, env).result()
+def wrk(url, script, duration, connections, threads, env, server=None):
+    """One wrk run; with `server`, also the server's CPU time per answered request."""
+    cpu_before = server.cpu_seconds() if server else None
+    result = Wrk(url, script, duration, connections, threads, env).result()
+    if server:
+        ok = result["ok_per_s"] * result["seconds"]
+        result["server_cpu_ms_per_request"] = (
+            1000.0 * (server.cpu_seconds() - cpu_before) / ok if ok else None)
+    return result
 
 
 # --- the measurements --------------------------------------------------------------------------
@@ -383,13 +403,14 @@ def measure_server(server, profile, files, users, secret, tag, unguarded=False):
         log(f"{server.label}: unguarded GET {server.unguarded_path}")
         results["unguarded_get"] = wrk(server.url(server.unguarded_path), "get.lua", d,
                                        profile.get_connections, t,
-                                       {"BENCH_PATH": server.unguarded_path, "BENCH_TOKENS": ""})
+                                       {"BENCH_PATH": server.unguarded_path, "BENCH_TOKENS": ""},
+                                       server)
     log(f"{server.label}: authenticated GET {server.guarded_path}")
     results["auth_get"] = wrk(server.url(server.guarded_path), "get.lua", d,
-                              profile.get_connections, t, get_env)
+                              profile.get_connections, t, get_env, server)
     log(f"{server.label}: login")
     results["login"] = wrk(server.url(server.login_path), "login.lua", d,
-                           profile.login_connections, t, login_env)
+                           profile.login_connections, t, login_env, server)
     log(f"{server.label}: login storm (logins and authenticated GETs at once)")
     storm_login = Wrk(server.url(server.login_path), "login.lua", d, profile.login_connections,
                       t, login_env)
@@ -401,7 +422,7 @@ def measure_server(server, profile, files, users, secret, tag, unguarded=False):
     results["signup"] = wrk(server.url(server.signup_path), "signup.lua", d,
                             profile.signup_connections, t,
                             {"BENCH_PATH": server.signup_path, "BENCH_TAG": f"{tag}-{server.kind}",
-                             "BENCH_PASSWORD": "bench-signup-password"})
+                             "BENCH_PASSWORD": "bench-signup-password"}, server)
     return results
 
 
@@ -532,11 +553,15 @@ def render(report):
          r["storm_login_p99"]),
         ("peak RSS MiB", o["peak_rss_mib"], m["peak_rss_mib"], r["peak_rss"]),
     ]
+    for run, label in (("auth_get", "auth GET"), ("login", "login"), ("signup", "signup")):
+        a = o[run].get("server_cpu_ms_per_request")
+        b = m[run].get("server_cpu_ms_per_request")
+        rows.append((f"server CPU ms per {label}", a, b, ratio(a, b)))
     lines = []
     w = 28
     lines.append(f"{'':{w}} {'mango-jwt':>12} {'Mango-JWT':>12} {'ours/theirs':>12}")
-    for name, a, b, ratio in rows:
-        lines.append(f"{name:{w}} {fmt(a, 2):>12} {fmt(b, 2):>12} {fmt(ratio, 3):>12}")
+    for name, a, b, quotient in rows:
+        lines.append(f"{name:{w}} {fmt(a, 2):>12} {fmt(b, 2):>12} {fmt(quotient, 3):>12}")
     lines.append("")
     lines.append(f"{'mango-jwt only':{w}} {'value':>12} {'target':>12} {'':>12}")
     for t in report["targets"]:
