@@ -153,6 +153,18 @@ std::string effective_settings(const Settings& s, const std::string& secret_note
   line("db_timeout_ms", std::to_string(s.db_timeout.count()));
   line("user_cache_seconds", std::to_string(s.user_cache_ttl.count()));
   line("log_level", toml_string(s.log_level));
+  out << "\n# security\n";
+  line("jwt_leeway_seconds", std::to_string(s.jwt_leeway.count()));
+  line("jwt_require_exp", s.jwt_require_exp ? "true" : "false");
+  line("uniform_errors", s.uniform_errors ? "true" : "false");
+  line("login_throttle_pair_limit", std::to_string(s.login_throttle_pair_limit));
+  line("login_throttle_address_limit", std::to_string(s.login_throttle_address_limit));
+  line("login_throttle_username_limit", std::to_string(s.login_throttle_username_limit));
+  line("login_throttle_window_seconds", std::to_string(s.login_throttle_window.count()));
+  line("login_throttle_base_delay_seconds", std::to_string(s.login_throttle_base_delay.count()));
+  line("login_throttle_max_delay_seconds", std::to_string(s.login_throttle_max_delay.count()));
+  line("trusted_proxy_header", toml_string(s.trusted_proxy_header));
+  line("trusted_proxies", toml_list(s.trusted_proxies));
   return out.str();
 }
 

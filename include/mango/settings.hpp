@@ -48,6 +48,24 @@ struct Settings {
   std::chrono::seconds user_cache_ttl{5};
   std::string log_level = "info";
 
+  // --- security (RFC 8725 tokens, enumeration, brute force) ---
+  std::chrono::seconds jwt_leeway{0};  // clock skew tolerated for exp/nbf/iat, 0..300 s
+  bool jwt_require_exp = true;         // false: accept tokens without exp, as PyJWT does
+  // One answer shape and proper status codes (401/409/400) instead of Mango-JWT's; login
+  // failures never say whether the user exists.
+  bool uniform_errors = false;
+  // Failed-login throttling (0 disables a limit); see LoginThrottleOptions in mango/auth.hpp.
+  unsigned login_throttle_pair_limit = 5;
+  unsigned login_throttle_address_limit = 50;
+  unsigned login_throttle_username_limit = 100;
+  std::chrono::seconds login_throttle_window{900};
+  std::chrono::seconds login_throttle_base_delay{1};
+  std::chrono::seconds login_throttle_max_delay{900};
+  // The client address comes from this header (e.g. "X-Forwarded-For") only when the socket's
+  // peer is one of trusted_proxies; empty: always the socket's peer.
+  std::string trusted_proxy_header;
+  std::vector<std::string> trusted_proxies;
+
   // A database is configured: the MongoDB store is used, else the embedded SQLite store.
   bool uses_mongo() const { return !db_uri.empty() || !db_host.empty(); }
 };

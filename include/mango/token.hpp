@@ -13,7 +13,8 @@
 namespace mango {
 
 enum class TokenFailure {
-  malformed,          // not three base64url segments of JSON objects
+  malformed,          // not three base64url segments of UTF-8 JSON objects; a bad claim type;
+                      // no exp when TokenOptions::require_exp
   wrong_algorithm,    // header alg is not HS256 (none, HS384, RS256, ...)
   bad_signature,      // signature does not match the configured key
   expired,            // exp is in the past
@@ -32,6 +33,8 @@ struct TokenOptions {
   std::string secret;                          // HMAC key (bytes)
   std::chrono::seconds lifetime{7 * 24 * 3600};
   std::chrono::seconds leeway{0};              // clock skew tolerated for exp/nbf/iat
+  // A token without exp is refused (malformed). false accepts it, as PyJWT and Mango-JWT do.
+  bool require_exp = true;
   // Current time in unix seconds; tests replace it.
   std::function<std::int64_t()> now;           // empty: the system clock
 };

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "crypto/primitives.hpp"
+#include "login_throttle.hpp"
 #include "user_cache.hpp"
 
 namespace mango {
@@ -43,6 +44,12 @@ std::unexpected<Error> not_a_string(std::string_view field) {
               std::string(field));
 }
 
+// HMAC pads short keys with zero bytes, so in PBKDF2 "pw" and "pw\0" are the same password.
+// Refusing NUL bytes keeps every accepted password distinct (and never silently shortened).
+std::unexpected<Error> nul_in_password() {
+  return fail(ErrorCode::invalid_argument, "Password must not contain NUL bytes.", "password");
+}
+
 // "ID_<uuid4>", as Mango-JWT's create_unique_object_id().
 std::string new_user_id() {
   std::string bytes = crypto::random_bytes(16);
@@ -76,7 +83,8 @@ AuthService::AuthService(AuthOptions options, UserStore& store, const PasswordHa
       store_(store),
       hasher_(hasher),
       tokens_(tokens),
-      cache_(std::make_unique<UserCache>(options_.user_cache_ttl, options_.user_cache_capacity)) {}
+      cache_(std::make_unique<UserCache>(options_.user_cache_ttl, options_.user_cache_capacity)),
+      throttle_(std::make_unique<LoginThrottle>(options_.throttle)) {}
 
 AuthService::~AuthService() = default;
 
@@ -105,6 +113,7 @@ Result<Document> AuthService::signup(const nlohmann::json& request) {
     return fail(ErrorCode::invalid_argument,
                 "Password is longer than " + std::to_string(kMaxPasswordBytes) + " bytes.",
                 "password");
+  if (password.find('\0') != std::string::npos) return nul_in_password();
 
   // Look before hashing (cheap answers for taken values, in Mango-JWT's order: email first);
   // the unique indexes still decide races at insert time.
@@ -128,6 +137,11 @@ Result<Document> AuthService::signup(const nlohmann::json& request) {
 }
 
 Result<std::string> AuthService::login(const nlohmann::json& request) {
+  LoginContext context;
+  return login(request, context);
+}
+
+Result<std::string> AuthService::login(const nlohmann::json& request, LoginContext& context) {
   if (!request.is_object()) return fail(ErrorCode::invalid_argument, "Expected a JSON object.");
   for (const char* key : {"username", "password"}) {
     auto it = request.find(key);
@@ -140,7 +154,28 @@ Result<std::string> AuthService::login(const nlohmann::json& request) {
     return fail(ErrorCode::invalid_argument, "Username is too long.", "username");
   if (password.size() > kMaxPasswordBytes)
     return fail(ErrorCode::invalid_argument, "Password is too long.", "password");
+  if (password.find('\0') != std::string::npos) return nul_in_password();
 
+  // Refused before any hashing or lookup: a throttled guess costs us nothing and learns nothing.
+  if (auto wait = throttle_->blocked(username, context.client_address)) {
+    context.retry_after = *wait;
+    return fail(ErrorCode::unavailable,
+                "Too many failed attempts; retry in " + std::to_string(wait->count()) +
+                    " seconds.",
+                "throttled");
+  }
+  auto token = check_credentials(username, password);
+  if (token) {
+    throttle_->success(username, context.client_address);
+  } else if (token.error().code == ErrorCode::not_found ||
+             token.error().code == ErrorCode::unauthenticated) {
+    throttle_->failure(username, context.client_address);
+  }
+  return token;
+}
+
+Result<std::string> AuthService::check_credentials(const std::string& username,
+                                                   const std::string& password) {
   std::string field;
   if (username.find('@') != std::string::npos) {
     field = "email";
@@ -148,6 +183,8 @@ Result<std::string> AuthService::login(const nlohmann::json& request) {
     field = options_.secondary_username_field;  // empty: nobody can be found by this name
   }
 
+  // Every way of not finding a user (no field to search, no match) costs one hash, like a wrong
+  // password does.
   Result<Document> user = fail(ErrorCode::not_found, "User not found");
   if (!field.empty()) user = store_.find_one(field, username);
   if (!user) {
@@ -158,7 +195,13 @@ Result<std::string> AuthService::login(const nlohmann::json& request) {
 
   const auto& stored_hash = (*user)["password"];
   const auto& user_id = (*user)["id"];
-  if (!stored_hash.is_string() || !hasher_.verify(password, stored_hash.get<std::string>()))
+  // Django's unusable passwords ("!...") and unreadable documents verify at no cost: pay for one
+  // hash anyway, so that a disabled account does not answer faster than an active one.
+  if (!stored_hash.is_string() || stored_hash.get_ref<const std::string&>().starts_with('!')) {
+    hasher_.verify_dummy(password);
+    return fail(ErrorCode::unauthenticated, "Entered Password is incorrect");
+  }
+  if (!hasher_.verify(password, stored_hash.get<std::string>()))
     return fail(ErrorCode::unauthenticated, "Entered Password is incorrect");
   if (!user_id.is_string()) {
     spdlog::error("user document with a non-string id; cannot issue a token");

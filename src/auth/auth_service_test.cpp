@@ -125,3 +125,107 @@ TEST(UserCache, ExpiresAfterTtlAndStaysBounded) {
   off.put("a", {{"id", "a"}}, t0);
   EXPECT_FALSE(off.find("a", t0));
 }
+
+namespace {
+
+// Counts password-hash work: verify_dummy, and verify against a hash that is actually computed
+// (Django's unusable "!..." hashes are refused without any work).
+class CountingHasher final : public PasswordHasher {
+ public:
+  explicit CountingHasher(const PasswordHasher& real) : real_(real) {}
+  std::string hash(std::string_view password) const override { return real_.hash(password); }
+  bool verify(std::string_view password, std::string_view encoded) const override {
+    if (!encoded.empty() && encoded.front() != '!') ++work;
+    return real_.verify(password, encoded);
+  }
+  bool needs_rehash(std::string_view encoded) const override { return real_.needs_rehash(encoded); }
+  void verify_dummy(std::string_view password) const override {
+    ++work;
+    real_.verify_dummy(password);
+  }
+  mutable int work = 0;
+
+ private:
+  const PasswordHasher& real_;
+};
+
+}  // namespace
+
+TEST_F(AuthServiceTest, EveryLoginFailureCostsExactlyOneHash) {
+  make({}, 1000);
+  CountingHasher counting(*hasher_);
+  AuthService auth({.secondary_username_field = "", .throttle = {.pair_limit = 0,
+                                                                  .address_limit = 0,
+                                                                  .username_limit = 0}},
+                   *store_, counting, *tokens_);
+  auto user = auth.signup({{"email", "a@b.c"}, {"password", "pw"}});
+  ASSERT_TRUE(user);
+  ASSERT_TRUE(auth.signup({{"email", "off@b.c"}, {"password", "pw"}}));
+  auto off = store_->find_one("email", "off@b.c");
+  ASSERT_TRUE(off);
+  ASSERT_TRUE(store_->set_password((*off)["id"].get<std::string>(), "!disabled-by-admin"));
+
+  const std::pair<const char*, const char*> failures[] = {
+      {"nobody@b.c", "pw"},  // unknown email
+      {"a@b.c", "wrong"},    // wrong password
+      {"nobody", "pw"},      // no '@' and no secondary field: nobody to look up
+      {"off@b.c", "pw"},     // an unusable ("!") stored hash
+  };
+  for (const auto& [username, password] : failures) {
+    SCOPED_TRACE(username);
+    counting.work = 0;
+    auto result = auth.login({{"username", username}, {"password", password}});
+    ASSERT_FALSE(result);
+    EXPECT_EQ(counting.work, 1);
+  }
+}
+
+TEST_F(AuthServiceTest, UnknownSecondaryNameCostsOneHash) {
+  make({.secondary_username_field = "mobile"}, 1000);
+  CountingHasher counting(*hasher_);
+  AuthService auth({.secondary_username_field = "mobile"}, *store_, counting, *tokens_);
+  counting.work = 0;
+  EXPECT_FALSE(auth.login({{"username", "5550000"}, {"password", "pw"}}));
+  EXPECT_EQ(counting.work, 1);
+}
+
+TEST_F(AuthServiceTest, ThrottledLoginsAreRefusedBeforeHashingWithRetryAfter) {
+  make({}, 1000);
+  CountingHasher counting(*hasher_);
+  AuthOptions options;
+  options.throttle.pair_limit = 2;
+  options.throttle.base_delay = std::chrono::seconds(30);
+  AuthService auth(options, *store_, counting, *tokens_);
+  ASSERT_TRUE(auth.signup({{"email", "a@b.c"}, {"password", "pw"}}));
+
+  LoginContext here{.client_address = "10.0.0.1"};
+  for (const char* username : {"a@b.c", "nobody@b.c"}) {  // existing or not: same treatment
+    SCOPED_TRACE(username);
+    for (int i = 0; i < 2; ++i)
+      EXPECT_FALSE(auth.login({{"username", username}, {"password", "wrong"}}, here));
+    counting.work = 0;
+    auto refused = auth.login({{"username", username}, {"password", "pw"}}, here);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::unavailable);
+    EXPECT_EQ(refused.error().field, "throttled");
+    EXPECT_EQ(refused.error().message, "Too many failed attempts; retry in 30 seconds.");
+    EXPECT_EQ(here.retry_after, std::chrono::seconds(30));
+    EXPECT_EQ(counting.work, 0);  // no hash spent on a refused attempt
+  }
+  LoginContext elsewhere{.client_address = "10.0.0.2"};
+  EXPECT_TRUE(auth.login({{"username", "a@b.c"}, {"password", "pw"}}, elsewhere));
+}
+
+TEST_F(AuthServiceTest, SuccessfulLoginResetsThePairsFailures) {
+  make({}, 1000);
+  AuthOptions options;
+  options.throttle.pair_limit = 2;
+  options.throttle.base_delay = std::chrono::seconds(30);
+  AuthService auth(options, *store_, *hasher_, *tokens_);
+  ASSERT_TRUE(auth.signup({{"email", "a@b.c"}, {"password", "pw"}}));
+  LoginContext here{.client_address = "10.0.0.1"};
+  EXPECT_FALSE(auth.login({{"username", "a@b.c"}, {"password", "wrong"}}, here));
+  EXPECT_TRUE(auth.login({{"username", "a@b.c"}, {"password", "pw"}}, here));
+  EXPECT_FALSE(auth.login({{"username", "a@b.c"}, {"password", "wrong"}}, here));
+  EXPECT_TRUE(auth.login({{"username", "a@b.c"}, {"password", "pw"}}, here));  // 1 failure, not 2
+}

@@ -1,5 +1,7 @@
 #include "setting_keys.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -278,6 +280,43 @@ Result<void> apply_data_dir(Settings& settings, const SettingValue& value) {
   return {};
 }
 
+template <auto Member>
+Result<void> apply_bool(Settings& settings, const SettingValue& value) {
+  auto flag = value.read_bool();
+  if (!flag) return std::unexpected(flag.error());
+  settings.*Member = *flag;
+  return {};
+}
+
+// An HTTP header name (an RFC 9110 token), or empty for none.
+Result<void> apply_trusted_proxy_header(Settings& settings, const SettingValue& value) {
+  auto name = value.read_string();
+  if (!name) return std::unexpected(name.error());
+  const bool token = std::ranges::all_of(*name, [](char c) {
+    return is_ascii_alnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+  if (!token)
+    return std::unexpected(
+        value.invalid("an HTTP header name such as \"X-Forwarded-For\", or \"\" for none",
+                      single_quoted(*name)));
+  settings.trusted_proxy_header = std::move(*name);
+  return {};
+}
+
+Result<void> apply_trusted_proxies(Settings& settings, const SettingValue& value) {
+  auto addresses = value.read_string_list();
+  if (!addresses) return std::unexpected(addresses.error());
+  for (const std::string& address : *addresses) {
+    unsigned char bytes[16];
+    if (inet_pton(AF_INET, address.c_str(), bytes) != 1 &&
+        inet_pton(AF_INET6, address.c_str(), bytes) != 1)
+      return std::unexpected(value.invalid("IP addresses (\"10.0.0.1\", \"::1\")",
+                                           single_quoted(address)));
+  }
+  settings.trusted_proxies = std::move(*addresses);
+  return {};
+}
+
 template <auto Member, const auto& Choices>
 Result<void> apply_choice(Settings& settings, const SettingValue& value) {
   auto text = value.read_string();
@@ -327,6 +366,24 @@ constexpr std::array keys = {
                apply_positive_duration<&Settings::db_timeout, 365LL * 24 * 3600 * 1000>},
     SettingKey{"user_cache_seconds", apply_integer<&Settings::user_cache_ttl, 0, 3600>},
     SettingKey{"log_level", apply_choice<&Settings::log_level, log_levels>},
+    // Security.
+    SettingKey{"jwt_leeway_seconds", apply_integer<&Settings::jwt_leeway, 0, 300>},
+    SettingKey{"jwt_require_exp", apply_bool<&Settings::jwt_require_exp>},
+    SettingKey{"uniform_errors", apply_bool<&Settings::uniform_errors>},
+    SettingKey{"login_throttle_pair_limit",
+               apply_integer<&Settings::login_throttle_pair_limit, 0, 1000000>},
+    SettingKey{"login_throttle_address_limit",
+               apply_integer<&Settings::login_throttle_address_limit, 0, 1000000>},
+    SettingKey{"login_throttle_username_limit",
+               apply_integer<&Settings::login_throttle_username_limit, 0, 1000000>},
+    SettingKey{"login_throttle_window_seconds",
+               apply_positive_duration<&Settings::login_throttle_window, 7LL * 24 * 3600>},
+    SettingKey{"login_throttle_base_delay_seconds",
+               apply_positive_duration<&Settings::login_throttle_base_delay, 24LL * 3600>},
+    SettingKey{"login_throttle_max_delay_seconds",
+               apply_positive_duration<&Settings::login_throttle_max_delay, 7LL * 24 * 3600>},
+    SettingKey{"trusted_proxy_header", apply_trusted_proxy_header},
+    SettingKey{"trusted_proxies", apply_trusted_proxies},
 };
 
 constexpr auto key_names = [] {

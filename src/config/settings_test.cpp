@@ -149,6 +149,27 @@ std::vector<KeyCase> key_cases() {
        [](const Settings& s) { EXPECT_EQ(s.user_cache_ttl, std::chrono::seconds(0)); }},
       {"log_level", "\"debug\"", "debug",
        [](const Settings& s) { EXPECT_EQ(s.log_level, "debug"); }},
+      {"jwt_leeway_seconds", "30", "30",
+       [](const Settings& s) { EXPECT_EQ(s.jwt_leeway, std::chrono::seconds(30)); }},
+      {"jwt_require_exp", "false", "false",
+       [](const Settings& s) { EXPECT_FALSE(s.jwt_require_exp); }},
+      {"uniform_errors", "true", "true", [](const Settings& s) { EXPECT_TRUE(s.uniform_errors); }},
+      {"login_throttle_pair_limit", "0", "0",
+       [](const Settings& s) { EXPECT_EQ(s.login_throttle_pair_limit, 0u); }},
+      {"login_throttle_address_limit", "20", "20",
+       [](const Settings& s) { EXPECT_EQ(s.login_throttle_address_limit, 20u); }},
+      {"login_throttle_username_limit", "500", "500",
+       [](const Settings& s) { EXPECT_EQ(s.login_throttle_username_limit, 500u); }},
+      {"login_throttle_window_seconds", "60", "60",
+       [](const Settings& s) { EXPECT_EQ(s.login_throttle_window, std::chrono::seconds(60)); }},
+      {"login_throttle_base_delay_seconds", "2", "2",
+       [](const Settings& s) { EXPECT_EQ(s.login_throttle_base_delay, std::chrono::seconds(2)); }},
+      {"login_throttle_max_delay_seconds", "120", "120",
+       [](const Settings& s) { EXPECT_EQ(s.login_throttle_max_delay, std::chrono::seconds(120)); }},
+      {"trusted_proxy_header", "\"X-Forwarded-For\"", "X-Forwarded-For",
+       [](const Settings& s) { EXPECT_EQ(s.trusted_proxy_header, "X-Forwarded-For"); }},
+      {"trusted_proxies", "[\"10.0.0.1\", \"::1\"]", "10.0.0.1,::1",
+       [](const Settings& s) { EXPECT_THAT(s.trusted_proxies, ElementsAre("10.0.0.1", "::1")); }},
   };
 }
 
@@ -375,6 +396,9 @@ TEST_F(SettingsTest, IntegersOutOfRangeAreRejectedNamingTheKey) {
       {"worker_threads", "-1"}, {"pbkdf2_rounds", "999"},  {"pbkdf2_rounds", "10000001"},
       {"max_body_bytes", "0"},  {"max_header_bytes", "0"}, {"idle_timeout_seconds", "0"},
       {"db_timeout_ms", "0"},   {"db_timeout_ms", "-5"},
+      {"jwt_leeway_seconds", "-1"}, {"jwt_leeway_seconds", "301"},
+      {"login_throttle_pair_limit", "-1"}, {"login_throttle_window_seconds", "0"},
+      {"login_throttle_base_delay_seconds", "0"}, {"login_throttle_max_delay_seconds", "0"},
   };
   for (const auto& [key, value] : cases) {
     SCOPED_TRACE(key + " = " + value);
@@ -626,6 +650,25 @@ TEST_F(SettingsTest, TheDocumentedExamplesLoadWithoutWarnings) {
     ASSERT_TRUE(settings) << settings.error().message;
     EXPECT_THAT(warnings_, IsEmpty());
   }
+}
+
+TEST_F(SettingsTest, SecurityDefaultsAreSafe) {
+  auto settings = load(std::nullopt);
+  ASSERT_TRUE(settings) << settings.error().message;
+  EXPECT_EQ(settings->jwt_leeway, std::chrono::seconds(0));
+  EXPECT_TRUE(settings->jwt_require_exp);
+  EXPECT_FALSE(settings->uniform_errors);
+  EXPECT_GT(settings->login_throttle_pair_limit, 0u);
+  EXPECT_GT(settings->login_throttle_username_limit, settings->login_throttle_pair_limit);
+  EXPECT_TRUE(settings->trusted_proxy_header.empty());
+  EXPECT_TRUE(settings->trusted_proxies.empty());
+}
+
+TEST_F(SettingsTest, TrustedProxySettingsAreChecked) {
+  EXPECT_THAT(error_of("trusted_proxies = [\"10.0.0.1\", \"proxy.local\"]\n"),
+              AllOf(HasSubstr("trusted_proxies"), HasSubstr("proxy.local")));
+  EXPECT_THAT(error_of("trusted_proxy_header = \"X Forwarded\"\n"),
+              HasSubstr("trusted_proxy_header"));
 }
 
 }  // namespace

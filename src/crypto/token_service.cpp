@@ -265,12 +265,14 @@ struct TokenService::Impl {
       : hmac(options.secret),
         lifetime_seconds(options.lifetime.count()),
         leeway_seconds(std::max<std::int64_t>(0, options.leeway.count())),
+        require_exp(options.require_exp),
         now(options.now ? std::move(options.now) : std::function<std::int64_t()>(system_now)),
         encoded_header(crypto::base64url_encode(kIssuedHeaderJson)) {}
 
   PrecomputedHmacSha256 hmac;
   std::int64_t lifetime_seconds;
   std::int64_t leeway_seconds;  // negative leeway would make no sense; clamped to 0
+  bool require_exp;
   std::function<std::int64_t()> now;
   std::string encoded_header;
 };
@@ -367,6 +369,8 @@ std::expected<TokenClaims, TokenFailure> TokenService::verify(std::string_view t
     if (!expires_at) return std::unexpected(TokenFailure::malformed);
     if (is_expired(*expires_at)) return std::unexpected(TokenFailure::expired);
     claims.expires_at = *expires_at;
+  } else if (impl_->require_exp) {
+    return std::unexpected(TokenFailure::malformed);  // RFC 8725 3.10: exp is required here
   }
   // PyJWT rejects an audience it was not told to expect; an empty ("falsy") aud is ignored.
   if (const auto aud = payload.find("aud"); aud != payload.end() && python_truthy(*aud)) {

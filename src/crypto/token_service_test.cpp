@@ -66,9 +66,11 @@ const std::map<std::string, bool>& either_ok_decisions() {
       {"valid_exp_numeric_string", false},
       // exp 1e20: accepted, saturated to the int64 maximum: it means "never expires", as in PyJWT.
       {"valid_exp_huge", true},
-      // No exp: accepted, like Mango-JWT. Only the key holder can mint such a token, and an
-      // application sharing the secret with Mango-JWT may have done so; our tokens always carry exp.
-      {"valid_missing_exp", true},
+      // No exp: rejected (malformed) by default, as issue 7 and RFC 8725 advise: a token that
+      // never expires cannot be contained once leaked. Mango-JWT (PyJWT) accepts it, and only the
+      // key holder can mint one, so jwt_require_exp = false (TokenOptions::require_exp) restores
+      // that; see ExpIsRequiredUnlessConfiguredOtherwise. Our tokens always carry exp.
+      {"valid_missing_exp", false},
       // iat in the future: rejected (not_yet_valid), as PyJWT 2.6 (the vectors' reference) does.
       {"iat_future", false},
       // Signature variants PyJWT's lenient base64 accepts: non-zero unused bits in the last char,
@@ -229,7 +231,9 @@ TEST(TokenVectors, ValidVectorsReportTheirExpiry) {
       EXPECT_EQ(result->expires_at, std::numeric_limits<std::int64_t>::max());
     }
     if (vector["name"] == "valid_missing_exp") {
-      const TokenService service(options_at(vector["secret"], kVectorsNow));
+      TokenOptions lenient = options_at(vector["secret"], kVectorsNow);
+      lenient.require_exp = false;
+      const TokenService service(std::move(lenient));
       const auto result = service.verify(vector["token"].get<std::string>());
       ASSERT_TRUE(result.has_value());
       EXPECT_EQ(result->expires_at, 0);
@@ -328,7 +332,10 @@ TEST(TokenVerify, ChecksSignatureBeforeClaims) {
 }
 
 TEST(TokenVerify, RequiresANonEmptyStringId) {
-  const TokenService service(options_at("secret", kIssuedAt));
+  // Lenient about exp, so that payloads without one reach the id check.
+  TokenOptions lenient = options_at("secret", kIssuedAt);
+  lenient.require_exp = false;
+  const TokenService service(std::move(lenient));
   const auto sign = [](std::string_view payload_json) {
     const std::string input = crypto::base64url_encode(R"({"typ":"JWT","alg":"HS256"})") + "." +
                               crypto::base64url_encode(payload_json);
@@ -473,4 +480,171 @@ TEST(TokenPerformance, DISABLED_VerifyCost) {
 }
 
 }  // namespace
+}  // namespace mango
+
+// --- RFC 8725 (JWT Best Current Practices): one test per rule ---
+namespace mango {
+namespace {
+
+std::string hs256_token(std::string_view header_json, std::string_view payload_json,
+                        std::string_view key) {
+  const std::string input =
+      crypto::base64url_encode(header_json) + "." + crypto::base64url_encode(payload_json);
+  return input + "." + crypto::base64url_encode(crypto::hmac_sha256(key, input));
+}
+
+constexpr char kTyped[] = R"({"typ":"JWT","alg":"HS256"})";
+constexpr char kKey[] = "rfc8725-test-key-0123456789abcdef";
+constexpr std::int64_t kNow = 1'800'000'000;
+
+std::string claims(std::string_view extra) {
+  return std::string(R"({"id":"ID_x")") + std::string(extra) + "}";
+}
+
+TokenFailure failure_of(const TokenService& service, const std::string& token) {
+  const auto result = service.verify(token);
+  EXPECT_FALSE(result.has_value()) << "accepted: " << token;
+  return result ? TokenFailure{} : result.error();
+}
+
+}  // namespace
+
+// RFC 8725 3.1 and 3.2: the algorithm is ours (HS256), never the token's choice.
+TEST(Rfc8725, OnlyHs256IsAccepted) {
+  const TokenService service(options_at(kKey, kNow));
+  const std::string payload = claims(R"(,"exp":1900000000)");
+  ASSERT_TRUE(service.verify(hs256_token(kTyped, payload, kKey)).has_value());
+  for (const char* alg : {"none", "None", "NONE", "nOnE", "HS384", "HS512", "hs256", "RS256",
+                          "ES256", "PS256", "EdDSA", ""}) {
+    SCOPED_TRACE(alg);
+    const std::string header = std::string(R"({"typ":"JWT","alg":")") + alg + "\"}";
+    // Even correctly HMAC-SHA256-signed with our key, another alg is refused...
+    EXPECT_EQ(failure_of(service, hs256_token(header, payload, kKey)),
+              TokenFailure::wrong_algorithm);
+    // ...and so is the unsigned form ("alg":"none" with an empty signature).
+    const std::string unsigned_token = crypto::base64url_encode(header) + "." +
+                                       crypto::base64url_encode(payload) + ".";
+    EXPECT_EQ(failure_of(service, unsigned_token), TokenFailure::wrong_algorithm);
+  }
+  for (const char* header : {R"({"typ":"JWT"})", R"({"alg":null})", R"({"alg":["HS256"]})",
+                             R"({"alg":256})"}) {
+    SCOPED_TRACE(header);
+    EXPECT_EQ(failure_of(service, hs256_token(header, payload, kKey)),
+              TokenFailure::wrong_algorithm);
+  }
+}
+
+// RFC 8725 2.1 and 3.1: the public key of an RS256 deployment used as the HMAC secret.
+TEST(Rfc8725, Rs256WithThePublicKeyAsHmacSecretIsRefused) {
+  const std::string public_key =
+      "-----BEGIN PUBLIC KEY-----\n"
+      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEn1LlOAlvzRbD2tP7QXQ3H4ppvEFz\n"
+      "-----END PUBLIC KEY-----\n";
+  // Even when our HMAC key happens to be that public text, an RS256 header is refused.
+  const TokenService service(options_at(public_key, kNow));
+  const std::string forged = hs256_token(R"({"typ":"JWT","alg":"RS256"})",
+                                         claims(R"(,"exp":1900000000)"), public_key);
+  EXPECT_EQ(failure_of(service, forged), TokenFailure::wrong_algorithm);
+}
+
+// RFC 8725 3.3 / RFC 7515 5.2: nothing from the payload is used, not even parsed, until the
+// signature is proven.
+TEST(Rfc8725, SignatureIsCheckedBeforeAnyClaim) {
+  const TokenService service(options_at(kKey, kNow));
+  const std::string header = crypto::base64url_encode(kTyped);
+  const std::string bad_signature = crypto::base64url_encode(std::string(32, 'x'));
+  for (const std::string& payload_segment :
+       {crypto::base64url_encode("not json at all"), crypto::base64url_encode("[1,2]"),
+        std::string("!!!not-base64url!!!"), crypto::base64url_encode(claims(R"(,"exp":1)")),
+        crypto::base64url_encode(R"({"exp":1900000000})"),
+        crypto::base64url_encode(claims(R"(,"nbf":9999999999)"))}) {
+    SCOPED_TRACE(payload_segment);
+    EXPECT_EQ(failure_of(service, header + "." + payload_segment + "." + bad_signature),
+              TokenFailure::bad_signature);
+  }
+}
+
+// RFC 7519 4.1.4 with RFC 8725 3.10's clock-skew allowance: expired at exp, plus leeway.
+TEST(Rfc8725, ExpIsHonouredWithLeeway) {
+  const std::string token = hs256_token(kTyped, claims(R"(,"exp":1800000000)"), kKey);
+  TokenOptions strict = options_at(kKey, kNow);
+  EXPECT_EQ(failure_of(TokenService(strict), token), TokenFailure::expired);
+  TokenOptions skewed = options_at(kKey, kNow + 59);
+  skewed.leeway = std::chrono::seconds(60);
+  EXPECT_TRUE(TokenService(skewed).verify(token).has_value());
+  skewed = options_at(kKey, kNow + 60);
+  skewed.leeway = std::chrono::seconds(60);
+  EXPECT_EQ(failure_of(TokenService(skewed), token), TokenFailure::expired);
+  TokenOptions early = options_at(kKey, kNow - 1);
+  EXPECT_TRUE(TokenService(early).verify(token).has_value());
+}
+
+TEST(Rfc8725, ExpIsRequiredUnlessConfiguredOtherwise) {
+  const std::string token = hs256_token(kTyped, claims(""), kKey);
+  EXPECT_EQ(failure_of(TokenService(options_at(kKey, kNow)), token), TokenFailure::malformed);
+  TokenOptions lenient = options_at(kKey, kNow);
+  lenient.require_exp = false;
+  const auto accepted = TokenService(std::move(lenient)).verify(token);
+  ASSERT_TRUE(accepted.has_value());
+  EXPECT_EQ(accepted->expires_at, 0);
+  // exp: null is not "absent": malformed either way.
+  EXPECT_EQ(failure_of(TokenService(options_at(kKey, kNow)),
+                       hs256_token(kTyped, claims(R"(,"exp":null)"), kKey)),
+            TokenFailure::malformed);
+}
+
+// RFC 7519 4.1.5 (nbf) and PyJWT's iat check, both with leeway.
+TEST(Rfc8725, NbfAndIatAreHonouredWithLeeway) {
+  for (const char* claim : {"nbf", "iat"}) {
+    SCOPED_TRACE(claim);
+    const std::string token = hs256_token(
+        kTyped, claims(std::string(R"(,"exp":1900000000,")") + claim + R"(":1800000030)"), kKey);
+    EXPECT_EQ(failure_of(TokenService(options_at(kKey, kNow)), token),
+              TokenFailure::not_yet_valid);
+    EXPECT_TRUE(TokenService(options_at(kKey, kNow + 30)).verify(token).has_value());
+    TokenOptions skewed = options_at(kKey, kNow);
+    skewed.leeway = std::chrono::seconds(30);
+    EXPECT_TRUE(TokenService(skewed).verify(token).has_value());
+    skewed = options_at(kKey, kNow - 1);
+    skewed.leeway = std::chrono::seconds(30);
+    EXPECT_EQ(failure_of(TokenService(skewed), token), TokenFailure::not_yet_valid);
+  }
+}
+
+// RFC 7515 / 7519: header and payload are UTF-8 JSON objects. With duplicate member names the
+// last one counts (RFC 7515 5.2 allows that; it is what Python's json.loads, hence PyJWT, does).
+TEST(Rfc8725, HeaderAndPayloadMustBeUtf8JsonObjects) {
+  const TokenService service(options_at(kKey, kNow));
+  const std::string payload = claims(R"(,"exp":1900000000)");
+  for (const std::string header :
+       {std::string(R"(["HS256"])"), std::string(R"("HS256")"), std::string("null"),
+        std::string("{\"alg\":\"HS256\",\"kid\":\"\xff\"}"),   // invalid UTF-8
+        std::string("{\"alg\":\"HS256\",\"kid\":\"\xc0\xaf\"}"),  // overlong encoding
+        std::string(R"({"alg":"HS256")"), std::string(R"({"alg":"HS256"}{})")}) {
+    SCOPED_TRACE(header);
+    EXPECT_EQ(failure_of(service, hs256_token(header, payload, kKey)), TokenFailure::malformed);
+  }
+  for (const std::string body :
+       {std::string(R"([{"id":"ID_x","exp":1900000000}])"), std::string(R"("ID_x")"),
+        std::string("42"), std::string("null"),
+        std::string("{\"id\":\"ID_\xff\",\"exp\":1900000000}"),
+        std::string("{\"id\":\"ID_\xed\xa0\x80\",\"exp\":1900000000}"),  // UTF-8 surrogate
+        std::string(R"({"id":"ID_x","exp":1900000000)")}) {
+    SCOPED_TRACE(body);
+    EXPECT_EQ(failure_of(service, hs256_token(kTyped, body, kKey)), TokenFailure::malformed);
+  }
+  // Duplicates: the last one counts, in the header...
+  EXPECT_EQ(failure_of(service, hs256_token(R"({"alg":"HS256","alg":"none"})", payload, kKey)),
+            TokenFailure::wrong_algorithm);
+  EXPECT_TRUE(service.verify(hs256_token(R"({"alg":"none","alg":"HS256"})", payload, kKey)));
+  // ...and in the payload.
+  const auto last = service.verify(
+      hs256_token(kTyped, R"({"id":"ID_a","exp":1900000000,"id":"ID_b"})", kKey));
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->user_id, "ID_b");
+  EXPECT_EQ(failure_of(service, hs256_token(kTyped, R"({"id":"ID_a","exp":1900000000,"exp":1})",
+                                            kKey)),
+            TokenFailure::expired);
+}
+
 }  // namespace mango

@@ -167,6 +167,13 @@ void Router::dispatch(Request request, Responder respond) const {
       if (user.error() == AuthFailure::store_unavailable)
         return respond(
             Response::json(503, {{"detail", "The user store is unavailable; try again later."}}));
+      if (authenticator_->options().uniform_errors) {
+        // RFC 6750: a refused bearer token is 401 with a challenge.
+        Response response = not_authenticated();
+        response.status = 401;
+        response.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return respond(std::move(response));
+      }
       return respond(not_authenticated());
     }
     request.user = std::move(*user);

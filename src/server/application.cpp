@@ -98,6 +98,8 @@ Result<std::unique_ptr<Application>> Application::create(const Settings& setting
   token_options.secret = *secret;
   token_options.lifetime = std::chrono::seconds(
       static_cast<std::int64_t>(settings.jwt_life_days * 24 * 3600));
+  token_options.leeway = settings.jwt_leeway;
+  token_options.require_exp = settings.jwt_require_exp;
   p.tokens = std::make_unique<TokenService>(token_options);
 
   StoreOptions store_options{settings.auth_collection, settings.secondary_username_field};
@@ -109,7 +111,16 @@ Result<std::unique_ptr<Application>> Application::create(const Settings& setting
   p.auth = std::make_unique<AuthService>(
       AuthOptions{.fields = settings.fields,
                   .secondary_username_field = settings.secondary_username_field,
-                  .user_cache_ttl = settings.user_cache_ttl},
+                  .user_cache_ttl = settings.user_cache_ttl,
+                  .throttle = {.pair_limit = settings.login_throttle_pair_limit,
+                               .address_limit = settings.login_throttle_address_limit,
+                               .username_limit = settings.login_throttle_username_limit,
+                               .window = settings.login_throttle_window,
+                               .base_delay = settings.login_throttle_base_delay,
+                               .max_delay = settings.login_throttle_max_delay},
+                  .uniform_errors = settings.uniform_errors,
+                  .trusted_proxy_header = settings.trusted_proxy_header,
+                  .trusted_proxies = settings.trusted_proxies},
       *p.store, *p.hasher, *p.tokens);
   p.router = std::make_unique<http::Router>(p.auth.get());
   http::mount_auth_routes(*p.router, *p.auth, settings.url_prefix);
