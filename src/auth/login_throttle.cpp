@@ -8,8 +8,8 @@ namespace {
 // An address the user logged in from this recently is exempt from the per-username ceiling.
 constexpr auto kTrustedAddressLifetime = std::chrono::hours(24 * 30);
 
-// Usernames and addresses cannot contain NUL after validation... but may: a separator that
-// cannot be confused is a length prefix.
+// A username may contain any byte, so no separator character is safe: the address goes first,
+// behind its length.
 std::string pair_key(std::string_view username, std::string_view address) {
   std::string key = std::to_string(address.size());
   key.push_back(':');
