@@ -15,7 +15,8 @@ or the failures get 429 after a few attempts.
     bench/timing_enumeration.py --rounds 29000 -n 500
     bench/timing_enumeration.py --url http://127.0.0.1:8000 --prefix mongo_auth/
 
-Exit status: 0 when the median ratio is within --tolerance, 1 otherwise.
+Exit status: 0 when the median ratio is within --tolerance, 1 when it is not, 2 when no figure
+could be measured (the server did not start or answered something unexpected).
 """
 import argparse
 import http.client
@@ -41,6 +42,11 @@ def free_port():
         return s.getsockname()[1]
 
 
+def die(message):
+    print(f"timing_enumeration: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def start_server(binary, rounds, data_dir):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MANGO_JWT_")}
@@ -57,14 +63,14 @@ def start_server(binary, rounds, data_dir):
     deadline = time.time() + 20
     while time.time() < deadline:
         if process.poll() is not None:
-            sys.exit(f"mango-jwt exited with {process.returncode}")
+            die(f"mango-jwt exited with {process.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return process, f"http://127.0.0.1:{port}"
         except OSError:
             time.sleep(0.05)
     process.kill()
-    sys.exit("mango-jwt did not start listening")
+    die("mango-jwt did not start listening")
 
 
 class Client:
@@ -127,7 +133,7 @@ def main():
         status, text, _ = client.post(prefix + "signup/", {"email": email,
                                                            "password": "the-right-password"})
         if status != 200:
-            sys.exit(f"signup failed: {status} {text[:200]!r}")
+            die(f"signup failed: {status} {text[:200]!r}")
 
         def unknown():
             return {"username": f"nobody-{uuid.uuid4().hex[:12]}@example.com",
@@ -147,10 +153,10 @@ def main():
         for name in order:
             status, text, elapsed = client.post(prefix + "login/", kinds[name]())
             if status == 429:
-                sys.exit("the server throttles failed logins (429): measure a server with the "
+                die("the server throttles failed logins (429): measure a server with the "
                          "login_throttle_* limits set to 0")
             if status not in (401, 403):
-                sys.exit(f"unexpected answer {status} {text[:200]!r}")
+                die(f"unexpected answer {status} {text[:200]!r}")
             samples[name].append(elapsed)
 
         print(f"# {url}  {args.requests} requests per kind, interleaved at random"

@@ -143,7 +143,10 @@ std::string effective_settings(const Settings& s, const std::string& secret_note
   line("listen", toml_string(listen_text(s)));
   line("url_prefix", toml_string(s.url_prefix));
   line("io_threads", std::to_string(s.io_threads));
-  line("worker_threads", std::to_string(s.worker_threads), s.worker_threads == 0 ? "one per core" : "");
+  line("worker_threads", std::to_string(s.worker_threads),
+       s.worker_threads == 0 ? "4 per core, at least 16" : "");
+  line("hashing_threads", std::to_string(s.hashing_threads),
+       s.hashing_threads == 0 ? "one per core" : "");
   line("data_dir", toml_string(s.data_dir.string()));
   line("password_scheme", toml_string(s.password_scheme));
   line("pbkdf2_rounds", std::to_string(s.pbkdf2_rounds));

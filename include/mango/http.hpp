@@ -204,7 +204,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8000;  // 0: any free port (see Server::port())
   unsigned io_threads = 1;
-  unsigned worker_threads = 0;  // 0: number of cores
+  // Handlers block their worker while they hash or wait for the database, so there are more
+  // workers than cores. 0: 4 per core, at least 16.
+  unsigned worker_threads = 0;
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 8 * 1024;
   std::chrono::seconds idle_timeout{30};

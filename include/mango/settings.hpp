@@ -35,7 +35,8 @@ struct Settings {
   std::uint16_t listen_port = 8000;
   std::string url_prefix = "mongo_auth/";  // normalised: no leading '/', one trailing '/'
   unsigned io_threads = 1;           // threads serving sockets
-  unsigned worker_threads = 0;       // threads hashing passwords and calling the store; 0 = cores
+  unsigned worker_threads = 0;       // threads running handlers (store calls block them); 0 = auto
+  unsigned hashing_threads = 0;      // password hashes at once, at most; 0 = cores
   std::filesystem::path data_dir = "mango-data";  // embedded store and generated secret
   std::string password_scheme = "pbkdf2_sha256";  // scheme for new hashes
   std::uint32_t pbkdf2_rounds = 600000;           // OWASP 2023 guidance for PBKDF2-HMAC-SHA256

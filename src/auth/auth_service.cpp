@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <thread>
 
 #include "crypto/primitives.hpp"
+#include "hashing_gate.hpp"
 #include "login_throttle.hpp"
 #include "user_cache.hpp"
 
@@ -84,7 +86,10 @@ AuthService::AuthService(AuthOptions options, UserStore& store, const PasswordHa
       hasher_(hasher),
       tokens_(tokens),
       cache_(std::make_unique<UserCache>(options_.user_cache_ttl, options_.user_cache_capacity)),
-      throttle_(std::make_unique<LoginThrottle>(options_.throttle)) {}
+      throttle_(std::make_unique<LoginThrottle>(options_.throttle)),
+      hashing_(std::make_unique<HashingGate>(options_.hashing_threads
+                                                 ? options_.hashing_threads
+                                                 : std::max(1u, std::thread::hardware_concurrency()))) {}
 
 AuthService::~AuthService() = default;
 
@@ -126,7 +131,7 @@ Result<Document> AuthService::signup(const nlohmann::json& request) {
     if (found.error().code != ErrorCode::not_found) return std::unexpected(found.error());
   }
 
-  user["password"] = hasher_.hash(password);
+  user["password"] = hashing_->run([&] { return hasher_.hash(password); });
   if (auto inserted = store_.insert(user); !inserted) {
     Error error = inserted.error();
     if (error.code == ErrorCode::already_exists) error.message = exists_message(error.field);
@@ -189,7 +194,8 @@ Result<std::string> AuthService::check_credentials(const std::string& username,
   if (!field.empty()) user = store_.find_one(field, username);
   if (!user) {
     if (user.error().code != ErrorCode::not_found) return std::unexpected(user.error());
-    hasher_.verify_dummy(password);  // an unknown user costs what a wrong password costs
+    // An unknown user costs what a wrong password costs.
+    hashing_->run([&] { hasher_.verify_dummy(password); });
     return fail(ErrorCode::not_found, "User not found");
   }
 
@@ -198,10 +204,10 @@ Result<std::string> AuthService::check_credentials(const std::string& username,
   // Django's unusable passwords ("!...") and unreadable documents verify at no cost: pay for one
   // hash anyway, so that a disabled account does not answer faster than an active one.
   if (!stored_hash.is_string() || stored_hash.get_ref<const std::string&>().starts_with('!')) {
-    hasher_.verify_dummy(password);
+    hashing_->run([&] { hasher_.verify_dummy(password); });
     return fail(ErrorCode::unauthenticated, "Entered Password is incorrect");
   }
-  if (!hasher_.verify(password, stored_hash.get<std::string>()))
+  if (!hashing_->run([&] { return hasher_.verify(password, stored_hash.get<std::string>()); }))
     return fail(ErrorCode::unauthenticated, "Entered Password is incorrect");
   if (!user_id.is_string()) {
     spdlog::error("user document with a non-string id; cannot issue a token");
@@ -210,8 +216,8 @@ Result<std::string> AuthService::check_credentials(const std::string& username,
 
   if (hasher_.needs_rehash(stored_hash.get<std::string>())) {
     // Upgrade a weaker stored hash now that we know the password; a failure only delays it.
-    if (auto updated = store_.set_password(user_id.get<std::string>(), hasher_.hash(password));
-        !updated)
+    auto upgraded = hashing_->run([&] { return hasher_.hash(password); });
+    if (auto updated = store_.set_password(user_id.get<std::string>(), upgraded); !updated)
       spdlog::warn("could not upgrade a password hash: {}", updated.error().message);
   }
   return tokens_.issue(user_id.get<std::string>());

@@ -354,6 +354,7 @@ constexpr std::array keys = {
     SettingKey{"url_prefix", apply_url_prefix},
     SettingKey{"io_threads", apply_integer<&Settings::io_threads, 1, 256>},
     SettingKey{"worker_threads", apply_integer<&Settings::worker_threads, 0, 256>},
+    SettingKey{"hashing_threads", apply_integer<&Settings::hashing_threads, 0, 256>},
     SettingKey{"data_dir", apply_data_dir},
     SettingKey{"password_scheme", apply_choice<&Settings::password_scheme, password_schemes>},
     SettingKey{"pbkdf2_rounds", apply_integer<&Settings::pbkdf2_rounds, 1000, 10000000>},

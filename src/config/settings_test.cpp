@@ -131,6 +131,7 @@ std::vector<KeyCase> key_cases() {
        [](const Settings& s) { EXPECT_EQ(s.url_prefix, "api/auth/"); }},
       {"io_threads", "4", "4", [](const Settings& s) { EXPECT_EQ(s.io_threads, 4u); }},
       {"worker_threads", "16", "16", [](const Settings& s) { EXPECT_EQ(s.worker_threads, 16u); }},
+      {"hashing_threads", "3", "3", [](const Settings& s) { EXPECT_EQ(s.hashing_threads, 3u); }},
       {"data_dir", "\"/var/lib/mango\"", "/var/lib/mango",
        [](const Settings& s) { EXPECT_EQ(s.data_dir, std::filesystem::path("/var/lib/mango")); }},
       {"password_scheme", "\"argon2\"", "argon2",
@@ -392,7 +393,7 @@ TEST_F(SettingsTest, ListenRejectsBadSyntax) {
 
 TEST_F(SettingsTest, IntegersOutOfRangeAreRejectedNamingTheKey) {
   const std::pair<std::string, std::string> cases[] = {
-      {"io_threads", "0"},      {"io_threads", "257"},     {"worker_threads", "257"},
+      {"io_threads", "0"},      {"io_threads", "257"},     {"worker_threads", "257"}, {"hashing_threads", "257"},
       {"worker_threads", "-1"}, {"pbkdf2_rounds", "999"},  {"pbkdf2_rounds", "10000001"},
       {"max_body_bytes", "0"},  {"max_header_bytes", "0"}, {"idle_timeout_seconds", "0"},
       {"db_timeout_ms", "0"},   {"db_timeout_ms", "-5"},

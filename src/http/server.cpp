@@ -243,7 +243,7 @@ Result<void> Server::start() {
   impl_->bound_port = acceptor.local_endpoint().port();
 
   unsigned workers = o.worker_threads ? o.worker_threads
-                                      : std::max(1u, std::thread::hardware_concurrency());
+                                      : std::max(16u, 4 * std::thread::hardware_concurrency());
   impl_->workers.emplace(workers);
   impl_->io_work.emplace(impl_->io.get_executor());
   impl_->accept();

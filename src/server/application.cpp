@@ -118,6 +118,7 @@ Result<std::unique_ptr<Application>> Application::create(const Settings& setting
                                .window = settings.login_throttle_window,
                                .base_delay = settings.login_throttle_base_delay,
                                .max_delay = settings.login_throttle_max_delay},
+                  .hashing_threads = settings.hashing_threads,
                   .uniform_errors = settings.uniform_errors,
                   .trusted_proxy_header = settings.trusted_proxy_header,
                   .trusted_proxies = settings.trusted_proxies},
