@@ -44,8 +44,8 @@ struct AuthOptions {
   std::chrono::seconds user_cache_ttl{0};
   std::size_t user_cache_capacity = 100000;
   LoginThrottleOptions throttle;
-  // At most this many password hashes at once (0: one per core); logins past it wait, so
-  // hashing never occupies every worker thread.
+  // Threads that hash passwords, at a lower scheduling priority (0: one per core); logins past
+  // them wait, so hashing never occupies every worker thread or starves guarded requests.
   unsigned hashing_threads = 0;
   // The HTTP layer answers every failure in one shape with proper status codes (401 for bad
   // credentials, 409 for a taken value, 401 + WWW-Authenticate for a refused token) instead of
@@ -66,7 +66,7 @@ struct LoginContext {
 
 class UserCache;
 class LoginThrottle;
-class HashingGate;
+class HashingPool;
 
 // Why authenticate() refused a request.
 enum class AuthFailure {
@@ -122,7 +122,7 @@ class AuthService {
   const TokenService& tokens_;
   std::unique_ptr<UserCache> cache_;
   std::unique_ptr<LoginThrottle> throttle_;
-  std::unique_ptr<HashingGate> hashing_;
+  std::unique_ptr<HashingPool> hashing_;
 };
 
 }  // namespace mango
