@@ -1,5 +1,6 @@
-// PBKDF2-HMAC on OpenSSL's raw SHA-256/SHA-1 block functions, and Django's pbkdf2_sha256 /
-// pbkdf2_sha1 schemes on top of it.
+// PBKDF2-HMAC on OpenSSL's raw SHA-256/SHA-1 block functions (SHA-256's loop on the CPU's SHA
+// extensions where it has them: sha256_shani.cpp), and Django's pbkdf2_sha256 / pbkdf2_sha1
+// schemes on top of it.
 //
 // The SHA*_Init/Update/Final/Transform functions are deprecated in OpenSSL 3 but still shipped;
 // they are the only public way to reach OpenSSL's assembly (SHA-NI/AVX2) block function without
@@ -18,6 +19,7 @@
 
 #include "password_scheme.hpp"
 #include "primitives.hpp"
+#include "sha256_shani.hpp"
 
 namespace mango::crypto {
 namespace {
@@ -54,6 +56,13 @@ struct Sha256Traits {
   static void set_state(Context& c, const std::uint32_t* words) {
     std::copy(words, words + kWords, std::begin(c.h));
   }
+  // The whole iteration loop on the CPU's SHA extensions, where it has them.
+  static bool iterate_on_extensions(const std::uint32_t* inner, const std::uint32_t* outer,
+                                    std::uint32_t* u, std::uint32_t* t, std::uint32_t iterations) {
+    if (!sha256_shani_supported()) return false;
+    pbkdf2_sha256_shani_iterate(inner, outer, u, t, iterations);
+    return true;
+  }
 };
 
 struct Sha1Traits {
@@ -80,6 +89,10 @@ struct Sha1Traits {
     c.h3 = words[3];
     c.h4 = words[4];
   }
+  static bool iterate_on_extensions(const std::uint32_t*, const std::uint32_t*, std::uint32_t*,
+                                    std::uint32_t*, std::uint32_t) {
+    return false;
+  }
 };
 
 // A block holding a digest-sized message that follows one already-hashed 64-byte block (the
@@ -96,7 +109,7 @@ std::array<unsigned char, kBlockSize> make_prepadded_block() {
 
 template <class Hash>
 void pbkdf2_with(std::string_view password, std::string_view salt, std::uint32_t rounds,
-                 std::span<unsigned char> out) {
+                 std::span<unsigned char> out, Pbkdf2Engine engine) {
   using Context = typename Hash::Context;
   constexpr std::size_t kWords = Hash::kWords;
   constexpr std::size_t kDigestSize = Hash::kDigestSize;
@@ -148,7 +161,9 @@ void pbkdf2_with(std::string_view password, std::string_view salt, std::uint32_t
     for (std::size_t w = 0; w < kWords; ++w) u[w] = t[w] = load_be32(digest + 4 * w);
 
     // U_i = H(opad || H(ipad || U_{i-1})): one compression each, from the saved pad states.
-    for (std::uint32_t round = 1; round < rounds; ++round) {
+    const bool done = engine == Pbkdf2Engine::fastest &&
+                      Hash::iterate_on_extensions(inner_state, outer_state, u, t, rounds - 1);
+    for (std::uint32_t round = 1; !done && round < rounds; ++round) {
       for (std::size_t w = 0; w < kWords; ++w) store_be32(inner_block.data() + 4 * w, u[w]);
       Hash::set_state(work, inner_state);
       Hash::compress(work, inner_block.data());
@@ -244,12 +259,12 @@ class DjangoPbkdf2Scheme final : public PasswordScheme {
 }  // namespace
 
 bool pbkdf2_hmac(Pbkdf2Digest digest, std::string_view password, std::string_view salt,
-                 std::uint32_t rounds, std::span<unsigned char> out) {
+                 std::uint32_t rounds, std::span<unsigned char> out, Pbkdf2Engine engine) {
   if (rounds == 0) return false;
   if (digest == Pbkdf2Digest::sha256) {
-    pbkdf2_with<Sha256Traits>(password, salt, rounds, out);
+    pbkdf2_with<Sha256Traits>(password, salt, rounds, out, engine);
   } else {
-    pbkdf2_with<Sha1Traits>(password, salt, rounds, out);
+    pbkdf2_with<Sha1Traits>(password, salt, rounds, out, engine);
   }
   return true;
 }

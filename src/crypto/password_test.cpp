@@ -19,6 +19,7 @@
 #include "password_pbkdf2.hpp"
 #include "password_scheme.hpp"
 #include "primitives.hpp"
+#include "sha256_shani.hpp"
 
 namespace mango {
 namespace {
@@ -163,16 +164,22 @@ std::string openssl_pbkdf2(Pbkdf2Digest digest, std::string_view password, std::
   return hex(out);
 }
 
+using crypto::Pbkdf2Engine;
+
 std::string our_pbkdf2(Pbkdf2Digest digest, std::string_view password, std::string_view salt,
-                       std::uint32_t rounds, std::size_t length) {
+                       std::uint32_t rounds, std::size_t length,
+                       Pbkdf2Engine engine = Pbkdf2Engine::fastest) {
   std::vector<unsigned char> out(length);
-  if (!crypto::pbkdf2_hmac(digest, password, salt, rounds, out))
+  if (!crypto::pbkdf2_hmac(digest, password, salt, rounds, out, engine))
     throw std::runtime_error("pbkdf2_hmac failed");
   return hex(out);
 }
 
+constexpr Pbkdf2Engine kEngines[] = {Pbkdf2Engine::fastest, Pbkdf2Engine::portable};
+
 TEST(Pbkdf2, MatchesOpenSslAcrossKeySaltRoundsAndLengthBoundaries) {
   const std::string long_text(200, 'k');
+  for (const auto engine : kEngines)
   for (const auto digest : {Pbkdf2Digest::sha256, Pbkdf2Digest::sha1}) {
     // Key lengths around the 64-byte HMAC block (longer keys are hashed first).
     for (const std::size_t password_size : {0u, 1u, 20u, 32u, 63u, 64u, 65u, 200u}) {
@@ -182,9 +189,9 @@ TEST(Pbkdf2, MatchesOpenSslAcrossKeySaltRoundsAndLengthBoundaries) {
           for (const std::size_t length : {1u, 20u, 32u, 33u, 64u, 100u}) {
             const std::string_view password(long_text.data(), password_size);
             const std::string salt(salt_size, 's');
-            EXPECT_EQ(our_pbkdf2(digest, password, salt, rounds, length),
+            EXPECT_EQ(our_pbkdf2(digest, password, salt, rounds, length, engine),
                       openssl_pbkdf2(digest, password, salt, rounds, length))
-                << "password " << password_size << " salt " << salt_size << " rounds " << rounds
+                << "engine " << static_cast<int>(engine) << " password " << password_size << " salt " << salt_size << " rounds " << rounds
                 << " length " << length;
           }
         }
@@ -196,9 +203,23 @@ TEST(Pbkdf2, MatchesOpenSslAcrossKeySaltRoundsAndLengthBoundaries) {
 TEST(Pbkdf2, MatchesOpenSslOnBinaryInputAtManyRounds) {
   const std::string password("p\0w\xff\x80 d", 7);
   const std::string salt("\0\x01salt\xfe", 7);
+  for (const auto engine : kEngines)
   for (const auto digest : {Pbkdf2Digest::sha256, Pbkdf2Digest::sha1}) {
-    EXPECT_EQ(our_pbkdf2(digest, password, salt, 29000, 32),
+    EXPECT_EQ(our_pbkdf2(digest, password, salt, 29000, 32, engine),
               openssl_pbkdf2(digest, password, salt, 29000, 32));
+  }
+}
+
+// The SHA-extension loop against the portable one at our default rounds, many passwords.
+TEST(Pbkdf2, ShaExtensionsAgreeWithThePortableLoop) {
+  if (!crypto::sha256_shani_supported()) GTEST_SKIP() << "this CPU has no SHA extensions";
+  for (int n = 0; n < 20; ++n) {
+    const std::string password = "password-" + std::to_string(n * 7919);
+    const std::string salt = "salt" + std::to_string(n);
+    const std::uint32_t rounds = n == 0 ? 600000 : 1 + n * 97;
+    EXPECT_EQ(our_pbkdf2(Pbkdf2Digest::sha256, password, salt, rounds, 32, Pbkdf2Engine::fastest),
+              our_pbkdf2(Pbkdf2Digest::sha256, password, salt, rounds, 32, Pbkdf2Engine::portable))
+        << n;
   }
 }
 
