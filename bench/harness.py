@@ -390,6 +390,19 @@ def check_answers(server, users, secret):
         raise RuntimeError(f"{server.label}: guarded GET answered {status} {body[:300]}")
 
 
+def prime_user_cache(server, users, secret):
+    """A chosen cache lifetime (--user-cache-seconds) is measured warm: every seeded user has
+    just used their token once, as the active users of a running service have."""
+    if not getattr(server, "user_cache_seconds", None):
+        return
+    log(f"{server.label}: one guarded GET per user, to fill the user cache")
+    url = server.url(server.guarded_path)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda d: http_request("GET", url,
+                                             headers={"Authorization": forge_token(d["id"], secret)}),
+                      [d for d, _ in users]))
+
+
 def measure_server(server, profile, files, users, secret, tag, unguarded=False):
     """Authenticated GET, login, login storm, signup (and the unguarded route for ours)."""
     results = {}
@@ -402,14 +415,7 @@ def measure_server(server, profile, files, users, secret, tag, unguarded=False):
     log(f"{server.label}: warm-up")
     wrk(server.url(server.guarded_path), "get.lua", profile.warmup, 4, 1, get_env)
     wrk(server.url(server.login_path), "login.lua", profile.warmup, 4, 1, login_env)
-    if getattr(server, "user_cache_seconds", None):
-        # A chosen cache lifetime is measured warm: every seeded user has just used their
-        # token once, as the active users of a running service have.
-        log(f"{server.label}: one guarded GET per user, to fill the user cache")
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda d: http_request("GET", server.url(server.guarded_path),
-                                                 headers={"Authorization": forge_token(d["id"], secret)}),
-                          [d for d, _ in users]))
+    prime_user_cache(server, users, secret)
 
     if unguarded:
         log(f"{server.label}: unguarded GET {server.unguarded_path}")
@@ -695,6 +701,7 @@ def main():
         tokens = files.lines("scale-tokens.txt", [forge_token(d["id"], secret) for d, _ in users])
         logins = files.lines("scale-logins.txt", [f"{d['email']}\t{p}" for d, p in users])
         log(f"scale: authenticated GET and login at {large_users} users")
+        prime_user_cache(ours, users, secret)
         big_get = wrk(ours.url(ours.guarded_path), "get.lua", profile.duration,
                       profile.get_connections, profile.wrk_threads,
                       {"BENCH_PATH": ours.guarded_path, "BENCH_TOKENS": tokens})
