@@ -25,10 +25,10 @@ int serve(const ServeFlags& flags) {
     print_error(started.error().message);
     return kFailed;
   }
-  spdlog::info("mango-jwt listening on http://{}:{}/{} ({} store)", settings->listen_host,
+  spdlog::info("mango-jwt listening on http://{}:{}/{} ({})", settings->listen_host,
                app->port(), settings->url_prefix,
-               settings->uses_mongo() ? "MongoDB"
-                                      : "embedded SQLite in " + settings->data_dir.string());
+               settings->uses_mongo() ? "MongoDB store"
+                                      : "embedded store in " + settings->data_dir.string() + "/");
   app->wait_for_signal();
   spdlog::info("stopped");
   return kOk;
