@@ -628,6 +628,8 @@ def main():
     parser.add_argument("--out", default=str(BENCH / "results" / "latest.json"))
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--soak", action="store_true")
+    parser.add_argument("--database", default="FerretDB",
+                        help="what --uri points at, for the report (default: FerretDB, on this machine)")
     parser.add_argument("--user-cache-seconds", type=int, default=None,
                         help="mango-jwt's user_cache_seconds (default: its own default, 5)")
     args = parser.parse_args()
@@ -829,7 +831,7 @@ def main():
         f"{report['machine']['date']}, nproc {cores}, {cpu_model}; {report['settings']['mode']} run, "
         f"{profile.users} users, wrk {profile.duration} s/run, gunicorn {2 * cores + 1} sync "
         f"workers, ours: defaults but user_cache_seconds {cache_text}, pbkdf2 {PASSLIB_ROUNDS}; "
-        f"servers, FerretDB and wrk share the machine (load average "
+        f"database: {args.database}; servers and wrk share the machine (load average "
         f"{report['machine']['loadavg_before']} before, {report['machine']['loadavg_after']} "
         f"after); took {report['seconds']:.0f} s")
 
