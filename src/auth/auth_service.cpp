@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <thread>
 
 #include "crypto/primitives.hpp"
 #include "hashing_pool.hpp"
@@ -87,9 +86,7 @@ AuthService::AuthService(AuthOptions options, UserStore& store, const PasswordHa
       tokens_(tokens),
       cache_(std::make_unique<UserCache>(options_.user_cache_ttl, options_.user_cache_capacity)),
       throttle_(std::make_unique<LoginThrottle>(options_.throttle)),
-      hashing_(std::make_unique<HashingPool>(options_.hashing_threads
-                                                 ? options_.hashing_threads
-                                                 : std::max(1u, std::thread::hardware_concurrency()))) {}
+      hashing_(std::make_unique<HashingPool>(options_.hashing_threads)) {}
 
 AuthService::~AuthService() = default;
 

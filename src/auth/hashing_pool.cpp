@@ -5,13 +5,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace mango {
 
 HashingPool::HashingPool(unsigned threads) {
-  for (unsigned n = 0; n < (threads ? threads : 1); ++n) threads_.emplace_back([this] { serve(); });
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned n = 0; n < threads; ++n) threads_.emplace_back([this] { serve(); });
 }
 
 HashingPool::~HashingPool() {

@@ -22,7 +22,7 @@ class HashingPool {
   // The niceness hashing threads run at (higher is lower priority; 0 is the default).
   static constexpr int kNice = 10;
 
-  explicit HashingPool(unsigned threads);  // 0 means 1
+  explicit HashingPool(unsigned threads);  // 0 means one per core
   ~HashingPool();
   HashingPool(const HashingPool&) = delete;
   HashingPool& operator=(const HashingPool&) = delete;

@@ -49,9 +49,26 @@ TEST(HashingPool, PassesOnWhatTheHashThrowsAndKeepsServing) {
   EXPECT_EQ(pool.run([] { return 7; }), 7);  // would wait forever if the thread were lost
 }
 
-TEST(HashingPool, ZeroThreadsMeansOne) {
+// 0 threads means one per core: as many hashes as cores run at once, never more.
+TEST(HashingPool, ZeroThreadsMeansOnePerCore) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   HashingPool pool(0);
-  EXPECT_EQ(pool.run([] { return 1; }), 1);
+  std::atomic<int> running{0}, most{0};
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 2 * cores; ++n) {
+    threads.emplace_back([&] {
+      pool.run([&] {
+        int now = ++running;
+        for (int seen = most.load(); now > seen && !most.compare_exchange_weak(seen, now);) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        --running;
+      });
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_LE(most, cores);
+  EXPECT_GE(most, std::min(cores, 2));  // more than one at a time where there are cores for it
 }
 
 // Hashes yield the CPU to request handling: they run off the caller's thread, at a higher
